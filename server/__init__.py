@@ -1,0 +1,1 @@
+"""Caseway: find the right provider, refer, deliver, count."""

@@ -1,0 +1,57 @@
+"""Signed, expiring access tokens (JWT, HS256 only) with joserfc, Authlib's JOSE library."""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+ALGORITHM = "HS256"
+ISSUER = "caseway"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    expires_at: int
+
+
+class InvalidToken(Exception):
+    """The token is malformed, tampered with, signed otherwise, or expired; `reason` says which for logs."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _key(secret: str) -> OctKey:
+    return OctKey.import_key(secret.encode())
+
+
+def issue_token(secret: str, *, user_id: int, ttl_seconds: int, now: int | None = None) -> str:
+    now = int(time.time()) if now is None else now
+    claims = {
+        "iss": ISSUER,
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, _key(secret), algorithms=[ALGORITHM])
+
+
+def read_token(secret: str, token: str) -> TokenClaims:
+    """The verified claims of `token`. Only HS256 is accepted, so `alg: none` and key confusion fail here."""
+    try:
+        decoded = jwt.decode(token, _key(secret), algorithms=[ALGORITHM])
+        registry = jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": ISSUER}, sub={"essential": True}, exp={"essential": True}
+        )
+        registry.validate(decoded.claims)
+        return TokenClaims(user_id=int(decoded.claims["sub"]), expires_at=int(decoded.claims["exp"]))
+    except JoseError as error:
+        raise InvalidToken(type(error).__name__) from error
+    except (ValueError, TypeError) as error:
+        raise InvalidToken("malformed") from error

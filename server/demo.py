@@ -1,0 +1,391 @@
+"""The City of Cosville: demo data loaded through the domain services, as its agency admin would enter it."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.db import Database
+from server.domain.agencies import Agency, get_or_create_agency
+from server.domain.catalogue import benefits, code_sets, programs
+from server.domain.network import facilities, providers, specialties
+from server.domain.network.models import ProviderStatus
+from server.domain.principal import Role
+from server.domain.users import create_user, principal_of
+
+AGENCY = "City of Cosville"
+DEMO_PASSWORD = "cosville-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    role: Role
+    employer: str  # "agency" or a provider's key
+
+
+USERS = [
+    DemoUser("connor@cosville.example", "Connor Reyes", Role.CASEWORKER, "agency"),
+    DemoUser("dana@cosville.example", "Dana Whitfield", Role.SUPERVISOR, "agency"),
+    DemoUser("tishon@cosville.example", "Tishon Brooks", Role.AGENCY_ADMIN, "agency"),
+    DemoUser("ashley@griefcenter.example", "Ashley Moreno", Role.PROVIDER_STAFF, "grief"),
+    DemoUser("marcus@griefcenter.example", "Marcus Hale", Role.PROVIDER_ADMIN, "grief"),
+    DemoUser("bea@harvesttable.example", "Bea Okafor", Role.PROVIDER_ADMIN, "pantry"),
+    DemoUser("luis@harvesttable.example", "Luis Park", Role.PROVIDER_STAFF, "pantry"),
+]
+
+# code, name, type, parent code
+SPECIALTIES = [
+    ("CNS", "Counseling", "HEALTH", None),
+    ("CNS-GRF", "Grief and Loss Counseling", "HEALTH", "CNS"),
+    ("CNS-FAM", "Family Counseling", "HEALTH", "CNS"),
+    ("HSG", "Housing and Maintenance", "HOUSING_AND_MAINTENANCE", None),
+    ("HSG-VET", "Veteran Housing", "HOUSING_AND_MAINTENANCE", "HSG"),
+    ("HSG-SHL", "Emergency Shelter", "HOUSING_AND_MAINTENANCE", "HSG"),
+    ("FOOD", "Food and Nutrition", "FOOD_AND_NUTRITION", None),
+    ("FOOD-PAN", "Food Pantry", "FOOD_AND_NUTRITION", "FOOD"),
+    ("FOOD-MEAL", "Meal Delivery", "FOOD_AND_NUTRITION", "FOOD"),
+    ("TRN", "Transit", "TRANSIT", None),
+    ("TRN-MED", "Medical Transportation", "TRANSIT", "TRN"),
+    ("EMP", "Employment", "EMPLOYMENT", None),
+    ("EMP-JOB", "Job Coaching", "EMPLOYMENT", "EMP"),
+    ("LGL", "Legal Aid", "LEGAL", None),
+]
+
+# key: provider values, [facility values with "specialties": [(code, primary)]]
+PROVIDERS = {
+    "grief": (
+        {
+            "name": "Cosville Grief Counseling Center",
+            "type": "ONSITE",
+            "status": "ACTIVE",
+            "description": "Individual and group counseling after the loss of a loved one.",
+            "phone": "(217) 555-0134",
+            "email": "intake@griefcenter.example",
+            "website": "https://griefcenter.example",
+        },
+        [
+            {
+                "name": "Cosville Grief Counseling Center — Main Street",
+                "address_line1": "412 Main Street",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62701",
+                "latitude": 39.8012,
+                "longitude": -89.6437,
+                "phone": "(217) 555-0134",
+                "accessibility_notes": "Step-free entrance; elevator to the second floor.",
+                "specialties": [("CNS", True), ("CNS-GRF", False)],
+            }
+        ],
+    ),
+    "pantry": (
+        {
+            "name": "Harvest Table Food Pantry",
+            "type": "ONSITE",
+            "status": "ACTIVE",
+            "description": "Weekly food boxes and hot meals.",
+            "phone": "(217) 555-0178",
+        },
+        [
+            {
+                "name": "Harvest Table — Eastside Pantry",
+                "address_line1": "88 Grand Avenue East",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62703",
+                "latitude": 39.7817,
+                "longitude": -89.6301,
+                "specialties": [("FOOD-PAN", True)],
+            },
+            {
+                "name": "Harvest Table — Community Kitchen",
+                "address_line1": "1530 South 11th Street",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62703",
+                "latitude": 39.7702,
+                "longitude": -89.6415,
+                "specialties": [("FOOD-MEAL", True), ("FOOD-PAN", False)],
+            },
+        ],
+    ),
+    "veterans": (
+        {
+            "name": "Home Front Veterans Housing",
+            "type": "ONSITE",
+            "status": "ACTIVE",
+            "description": "Transitional and permanent housing for veterans.",
+            "phone": "(217) 555-0192",
+        },
+        [
+            {
+                "name": "Home Front — Lincoln Park Residence",
+                "address_line1": "2301 North Grand Avenue",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62702",
+                "latitude": 39.8245,
+                "longitude": -89.6552,
+                "specialties": [("HSG-VET", True)],
+            }
+        ],
+    ),
+    "shelter": (
+        {
+            "name": "Safe Harbor Shelter",
+            "type": "ONSITE",
+            "status": "ACTIVE",
+            "description": "Emergency shelter for families; address given on referral.",
+            "phone": "(217) 555-0110",
+        },
+        [
+            {
+                "name": "Safe Harbor — Family Shelter",
+                "address_line1": "Confidential",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62704",
+                "latitude": 39.7904,
+                "longitude": -89.6712,
+                "confidential": True,
+                "capacity_status": "WAITLIST",
+                "specialties": [("HSG-SHL", True)],
+            }
+        ],
+    ),
+    "rides": (
+        {
+            "name": "Cosville Community Rides",
+            "type": "TRANSPORTATION",
+            "status": "ACTIVE",
+            "description": "Door-to-door rides to medical and social service appointments.",
+            "phone": "(217) 555-0157",
+        },
+        [
+            {
+                "name": "Community Rides — Dispatch",
+                "address_line1": "700 East Adams Street",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62701",
+                "latitude": 39.7989,
+                "longitude": -89.6468,
+                "specialties": [("TRN-MED", True)],
+            }
+        ],
+    ),
+    "telehealth": (
+        {
+            "name": "Prairie Telehealth Counseling",
+            "type": "VIRTUAL",
+            "status": "ACTIVE",
+            "description": "Video counseling sessions, evenings and weekends.",
+            "website": "https://prairie-tele.example",
+        },
+        [
+            {
+                "name": "Prairie Telehealth — Virtual Office",
+                "city": "Cosville",
+                "region": "IL",
+                "latitude": 39.7392,
+                "longitude": -89.5848,
+                "specialties": [("CNS", True), ("CNS-FAM", False)],
+            }
+        ],
+    ),
+    "legal": (
+        {
+            "name": "Sangamon Legal Aid",
+            "type": "ONSITE",
+            "status": "PENDING",
+            "searchable": False,
+            "description": "Civil legal help; joining the network.",
+        },
+        [
+            {
+                "name": "Sangamon Legal Aid — Courthouse Office",
+                "address_line1": "200 South 9th Street",
+                "city": "Cosville",
+                "region": "IL",
+                "postal_code": "62701",
+                "latitude": 39.7990,
+                "longitude": -89.6470,
+                "specialties": [("LGL", True)],
+            }
+        ],
+    ),
+}
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    users: list[DemoUser]
+
+
+async def load_demo(db: Database, *, hash_profile: str = "default") -> DemoResult:
+    """Loads the demo once, in one transaction; a second run changes nothing."""
+    async with db.write() as session:
+        if (await session.exec(select(Agency).where(Agency.name == AGENCY))).first() is not None:
+            return DemoResult(created=False, users=USERS)
+        await _load(session, hash_profile)
+    return DemoResult(created=True, users=USERS)
+
+
+async def _load(session: AsyncSession, hash_profile: str) -> None:
+    agency = await get_or_create_agency(session, name=AGENCY, time_zone="America/Chicago")
+    agency_users = {}
+    for user in (u for u in USERS if u.employer == "agency"):
+        agency_users[user.role] = await create_user(
+            session,
+            email=user.email,
+            full_name=user.name,
+            role=user.role,
+            password=DEMO_PASSWORD,
+            agency_id=agency.id,
+            hash_profile=hash_profile,
+        )
+    admin = principal_of(agency_users[Role.AGENCY_ADMIN])
+
+    specialty_ids: dict[str, int] = {}
+    for code, name, type_, parent in SPECIALTIES:
+        created = await specialties.create_specialty(
+            session,
+            admin,
+            {"code": code, "name": name, "type": type_, "parent_id": specialty_ids.get(parent)},
+        )
+        specialty_ids[code] = created.id
+
+    provider_ids: dict[str, int] = {}
+    for key, (provider_values, facility_list) in PROVIDERS.items():
+        provider = await providers.create_provider(session, admin, provider_values)
+        provider_ids[key] = provider.id
+        for facility_values in facility_list:
+            values = {k: v for k, v in facility_values.items() if k != "specialties"}
+            offered = [
+                {"specialty_id": specialty_ids[code], "primary": primary}
+                for code, primary in facility_values["specialties"]
+            ]
+            await facilities.create_facility(session, admin, {"provider_id": provider.id, **values}, offered)
+    assert (await providers.get_provider(session, admin, provider_ids["grief"])).status == ProviderStatus.ACTIVE
+
+    for user in (u for u in USERS if u.employer != "agency"):
+        await create_user(
+            session,
+            email=user.email,
+            full_name=user.name,
+            role=user.role,
+            password=DEMO_PASSWORD,
+            provider_id=provider_ids[user.employer],
+            hash_profile=hash_profile,
+        )
+
+    family = await programs.programs.create(
+        session,
+        admin,
+        {
+            "name": "Family Support",
+            "status": "ACTIVE",
+            "description": "Help for families through hard times.",
+        },
+    )
+    housing = await programs.programs.create(
+        session,
+        admin,
+        {"name": "Housing Stability", "status": "ACTIVE", "description": "Keeping people housed."},
+    )
+    mental = await benefits.benefit_types.create(
+        session, admin, {"name": "Mental Health", "kind": "SERVICE", "category": "Health"}
+    )
+    food = await benefits.benefit_types.create(
+        session, admin, {"name": "Food Assistance", "kind": "GOODS", "category": "Basic Needs"}
+    )
+    shelter = await benefits.benefit_types.create(
+        session, admin, {"name": "Shelter", "kind": "SERVICE", "category": "Housing"}
+    )
+
+    grief = await benefits.create_benefit(
+        session,
+        admin,
+        {
+            "program_id": family.id,
+            "benefit_type_id": mental.id,
+            "name": "Grief Counseling",
+            "unit_of_measure": "session",
+            "requires_authorization": True,
+            "description": "Individual counseling sessions after a bereavement.",
+        },
+        [specialty_ids["CNS"]],
+    )
+    food_box = await benefits.create_benefit(
+        session,
+        admin,
+        {
+            "program_id": family.id,
+            "benefit_type_id": food.id,
+            "name": "Weekly Food Box",
+            "unit_of_measure": "kit",
+        },
+        [specialty_ids["FOOD-PAN"]],
+    )
+    await benefits.create_benefit(
+        session,
+        admin,
+        {
+            "program_id": housing.id,
+            "benefit_type_id": shelter.id,
+            "name": "Emergency Shelter Stay",
+            "unit_of_measure": "night",
+            "requires_authorization": True,
+        },
+        [specialty_ids["HSG-SHL"]],
+    )
+
+    psychotherapy = await code_sets.code_sets.create(
+        session,
+        admin,
+        {
+            "code": "90832",
+            "system": "CPT",
+            "description": "Psychotherapy, 30 minutes with patient",
+            "rate": Decimal("85.00"),
+        },
+    )
+    longer = await code_sets.code_sets.create(
+        session,
+        admin,
+        {
+            "code": "90834",
+            "system": "CPT",
+            "description": "Psychotherapy, 45 minutes with patient",
+            "rate": Decimal("115.00"),
+        },
+    )
+    box = await code_sets.code_sets.create(
+        session,
+        admin,
+        {
+            "code": "FB-01",
+            "system": "LOCAL",
+            "description": "Food box, one household, one week",
+            "rate": Decimal("42.50"),
+        },
+    )
+    bundle = await code_sets.create_bundle(
+        session,
+        admin,
+        {"name": "Counseling sessions", "description": "30- and 45-minute psychotherapy."},
+        [psychotherapy.id, longer.id],
+    )
+    await code_sets.item_codes.create(
+        session, admin, {"benefit_id": grief.id, "code": "B-00034", "code_set_id": psychotherapy.id}
+    )
+    await code_sets.item_codes.create(
+        session, admin, {"benefit_id": grief.id, "code": "B-00035", "code_set_bundle_id": bundle.id}
+    )
+    await code_sets.item_codes.create(
+        session, admin, {"benefit_id": food_box.id, "code": "B-00101", "code_set_id": box.id}
+    )

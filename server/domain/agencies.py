@@ -1,0 +1,35 @@
+"""Agencies: the tenants. Every client, referral and catalogue entry belongs to one."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel import Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.columns import UTCDateTime, utcnow
+from server.domain.errors import Invalid
+
+
+class Agency(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    time_zone: str = Field(default="America/Chicago", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def check_time_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"Unknown time zone {name!r}: give an IANA name (America/Chicago).", field="timeZone") from None
+    return name
+
+
+async def get_or_create_agency(session: AsyncSession, *, name: str, time_zone: str) -> Agency:
+    """For the CLI and the demo: agencies are set up by operators, not through the API."""
+    agency = (await session.exec(select(Agency).where(Agency.name == name))).first()
+    if agency is None:
+        agency = Agency(name=name, time_zone=check_time_zone(time_zone))
+        session.add(agency)
+        await session.flush()
+    return agency

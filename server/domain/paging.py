@@ -1,0 +1,87 @@
+"""Keyset (cursor) pagination in SQL: a page costs two statements (rows and total) whatever its position."""
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.sql import Select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.errors import Invalid
+
+MAX_PAGE_SIZE = 100
+
+Direction = Literal["asc", "desc"]
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    items: list[T]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        values = None
+    if not isinstance(values, list) or len(values) != size:
+        raise Invalid("This cursor was not given by this list.", field="after")
+    return values
+
+
+def _after(order: list[tuple[ColumnElement, Direction]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or …"""
+    clauses = []
+    for i, (column, direction) in enumerate(order):
+        step = column > values[i] if direction == "asc" else column < values[i]
+        equal = [order[j][0] == values[j] for j in range(i)]
+        clauses.append(and_(*equal, step))
+    return or_(*clauses)
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select,
+    *,
+    order: list[tuple[ColumnElement, Direction]],
+    first: int,
+    after: str | None,
+) -> Page:
+    """One page of `query` in `order`, whose last column must be unique (the primary key)."""
+    if first < 1 or first > MAX_PAGE_SIZE:
+        raise Invalid(f"Ask for 1 to {MAX_PAGE_SIZE} items.", field="first")
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page_query = query
+    if after is not None:
+        page_query = page_query.where(_after(order, decode_cursor(after, len(order))))
+    page_query = page_query.order_by(*(c.asc() if d == "asc" else c.desc() for c, d in order)).limit(first + 1)
+    rows = list((await session.exec(page_query)).all())
+    items = rows[:first]
+    keys = [column.key for column, _ in order]
+    cursors = [encode_cursor([getattr(item, key) for key in keys]) for item in items]
+    return Page(
+        items=items,
+        cursors=cursors,
+        has_next_page=len(rows) > first,
+        has_previous_page=after is not None,
+        total_count=total,
+    )

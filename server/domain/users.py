@@ -1,0 +1,94 @@
+"""Users: staff of one agency or one provider, with one role."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.passwords import hash_password, verify_password
+from server.domain.columns import UTCDateTime, enum_type, utcnow
+from server.domain.errors import Conflict, Invalid
+from server.domain.principal import AGENCY_ROLES, Principal, Role
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+    __table_args__ = (sa.CheckConstraint("(agency_id IS NULL) <> (provider_id IS NULL)", name="ck_user_one_employer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    full_name: str = Field(max_length=200)
+    role: Role = Field(sa_type=enum_type(Role))
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
+    password_hash: str = Field(max_length=255)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        user_id=user.id,
+        name=user.full_name,
+        role=user.role,
+        agency_id=user.agency_id,
+        provider_id=user.provider_id,
+    )
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def find_user(session: AsyncSession, email: str) -> User | None:
+    return (await session.exec(select(User).where(User.email == normalise_email(email)))).first()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    agency_id: int | None = None,
+    provider_id: int | None = None,
+    hash_profile: str = "default",
+) -> User:
+    """Creates a user of an agency (agency roles) or of a provider (provider roles)."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise Invalid("Give an email address.", field="email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    if role in AGENCY_ROLES and (agency_id is None or provider_id is not None):
+        raise Invalid("Agency roles belong to an agency.", field="agency")
+    if role not in AGENCY_ROLES and (provider_id is None or agency_id is not None):
+        raise Invalid("Provider roles belong to a provider.", field="provider")
+    exists = await session.exec(select(func.count()).select_from(User).where(User.email == email))
+    if exists.one():
+        raise Conflict(f"A user with email {email} exists.", field="email")
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        agency_id=agency_id,
+        provider_id=provider_id,
+        password_hash=hash_password(password, hash_profile),
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def authenticate(
+    session: AsyncSession, *, email: str, password: str, hash_profile: str = "default"
+) -> User | None:
+    """The active user with this email and password, or None. Unknown users cost a full verification too."""
+    user = await find_user(session, email)
+    usable = user is not None and user.active
+    ok = await verify_password(user.password_hash if usable else None, password, hash_profile)
+    return user if ok and usable else None

@@ -1,0 +1,168 @@
+"""Field rules for create and update inputs. All errors of one input are reported together, by field."""
+
+import enum
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from server.domain.errors import DomainError, ErrorCode, Invalid, InvalidInput
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ().\-]{7,25}$")
+URL = re.compile(r"^https?://[^\s]+$")
+
+
+def field_name(key: str) -> str:
+    """The API's name of a domain field: `accepting_referrals` → `acceptingReferrals`."""
+    head, *rest = key.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@dataclass(frozen=True)
+class Rule:
+    required: bool = False
+    nullable: bool = True
+    check: Callable[[Any], Any] | None = None
+
+    def clean(self, value: Any) -> Any:
+        return value if self.check is None else self.check(value)
+
+
+def text(max_length: int, *, required: bool = False, pattern: re.Pattern | None = None, what: str = "") -> Rule:
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        if len(value) > max_length:
+            raise ValueError(f"must be at most {max_length} characters")
+        if pattern is not None and not pattern.match(value):
+            raise ValueError(f"is not a valid {what}")
+        return value
+
+    return Rule(required=required, nullable=not required, check=check)
+
+
+def email(required: bool = False) -> Rule:
+    return text(254, required=required, pattern=EMAIL, what="email address")
+
+
+def phone() -> Rule:
+    return text(40, pattern=PHONE, what="phone number")
+
+
+def url() -> Rule:
+    return text(500, pattern=URL, what="web address (http:// or https://)")
+
+
+def choice(enum_class: type[enum.Enum], *, required: bool = False) -> Rule:
+    def check(value):
+        try:
+            return enum_class(value)
+        except ValueError:
+            raise ValueError(f"must be one of {', '.join(m.value for m in enum_class)}") from None
+
+    return Rule(required=required, nullable=not required, check=check)
+
+
+def flag(required: bool = False) -> Rule:
+    def check(value):
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
+
+    return Rule(required=required, nullable=False, check=check)
+
+
+def number_between(low: float, high: float) -> Rule:
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return float(value)
+
+    return Rule(check=check)
+
+
+def money(required: bool = False) -> Rule:
+    def check(value):
+        try:
+            amount = Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError("must be an amount like 12.50") from None
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("must be zero or more")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValueError("must have at most two decimal places")
+        if amount >= Decimal("10000000000"):
+            raise ValueError("is too large")
+        return amount.quantize(Decimal("0.01"))
+
+    return Rule(required=required, nullable=not required, check=check)
+
+
+def a_date(required: bool = False) -> Rule:
+    def check(value):
+        if not isinstance(value, date):
+            raise ValueError("must be a date")
+        return value
+
+    return Rule(required=required, nullable=not required, check=check)
+
+
+def reference(required: bool = False) -> Rule:
+    """An id of another record; whether it exists and may be used is the service's to check."""
+
+    def check(value):
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError("is not an id") from None
+        if number < 1:
+            raise ValueError("is not an id")
+        return number
+
+    return Rule(required=required, nullable=not required, check=check)
+
+
+def references() -> Rule:
+    def check(values):
+        ids = [reference(required=True).clean(v) for v in values]
+        if len(set(ids)) != len(ids):
+            raise ValueError("lists an id twice")
+        return ids
+
+    return Rule(nullable=False, check=check)
+
+
+def clean(rules: Mapping[str, Rule], values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+    """Checks `values` against `rules`; for an update (`partial`) absent keys are left alone."""
+    errors: list[DomainError] = []
+    cleaned: dict[str, Any] = {}
+    for key in values:
+        if key not in rules:
+            errors.append(Invalid(f"{field_name(key)} cannot be set here.", field=field_name(key)))
+    for key, rule in rules.items():
+        if key not in values:
+            if rule.required and not partial:
+                errors.append(
+                    DomainError(f"{field_name(key)} is required.", field=field_name(key), code=ErrorCode.REQUIRED)
+                )
+            continue
+        value = values[key]
+        if value is None:
+            if not rule.nullable:
+                errors.append(
+                    DomainError(f"{field_name(key)} is required.", field=field_name(key), code=ErrorCode.REQUIRED)
+                )
+            else:
+                cleaned[key] = None
+            continue
+        try:
+            cleaned[key] = rule.clean(value)
+        except ValueError as error:
+            errors.append(Invalid(f"{field_name(key)} {error}.", field=field_name(key)))
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned

@@ -1,0 +1,24 @@
+"""GraphQL types of who is signed in."""
+
+import strawberry
+
+from server.domain import principal
+from server.graphql.network.types import Provider
+
+Role = strawberry.enum(principal.Role, description="What a user may do, and for whom.")
+
+
+@strawberry.type(description="An agency: a tenant whose staff keep clients and refer them to providers.")
+class Agency:
+    id: strawberry.ID = strawberry.field(description="The agency's id.")
+    name: str = strawberry.field(description="The agency's name.")
+    time_zone: str = strawberry.field(description="IANA time zone in which the agency's times are shown.")
+
+
+@strawberry.type(description="The signed-in user.")
+class Viewer:
+    id: strawberry.ID = strawberry.field(description="The user's id.")
+    name: str = strawberry.field(description="The user's full name.")
+    role: Role = strawberry.field(description="The user's role.")
+    agency: Agency | None = strawberry.field(description="The agency the user works for, for agency staff.")
+    provider: Provider | None = strawberry.field(description="The provider the user works for, for provider staff.")

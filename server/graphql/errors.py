@@ -1,0 +1,64 @@
+"""How failures reach clients: expected ones typed (code and field), unexpected ones masked and logged."""
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
+from strawberry.extensions import MaskErrors
+
+from server.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput
+
+log = logging.getLogger("server.graphql")
+
+ErrorCodeType = strawberry.enum(ErrorCode, description="Why a request failed, for clients to act on.")
+
+
+@strawberry.type(description="An expected failure of a mutation: what was wrong and with which input field.")
+class UserError:
+    code: ErrorCodeType = strawberry.field(description="The kind of failure.")
+    field: str | None = strawberry.field(
+        description="The input field at fault (dotted path for nested input), or null for the whole request."
+    )
+    message: str = strawberry.field(description="What was wrong, in words for people.")
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    found = error.errors if isinstance(error, InvalidInput) else [error]
+    return [UserError(code=e.code, field=e.field, message=e.message) for e in found]
+
+
+def domain_error_of(error: GraphQLError) -> DomainError | None:
+    original = error.original_error
+    if isinstance(original, IntegrityError):
+        # A concurrent writer took the same unique value between our check and our insert.
+        return Conflict("This conflicts with a record saved at the same time. Try again.")
+    return original if isinstance(original, DomainError) else None
+
+
+def describe_errors(errors: list[GraphQLError]) -> None:
+    """Gives domain errors their code and field; logs the unexpected ones, which MaskErrors then hides."""
+    for error in errors:
+        domain = domain_error_of(error)
+        if domain is not None:
+            error.message = domain.message
+            error.extensions = {"code": domain.code.value, "field": domain.field}
+            if isinstance(domain, InvalidInput):
+                error.extensions["errors"] = [
+                    {"code": e.code.value, "field": e.field, "message": e.message} for e in domain.errors
+                ]
+        elif error.original_error is None:
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        else:
+            log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+
+
+def _unexpected(error: GraphQLError) -> bool:
+    return error.original_error is not None and domain_error_of(error) is None
+
+
+def mask_errors() -> MaskErrors:
+    return MaskErrors(should_mask_error=_unexpected, error_message="Unexpected error; it has been logged.")
+
+
+__all__ = ["ErrorCode", "ErrorCodeType", "UserError", "describe_errors", "mask_errors", "user_errors"]

@@ -1,0 +1,50 @@
+"""Runs domain reads in a read session and domain changes in one transaction each.
+
+A query's expected failure becomes a typed GraphQL error (see errors.py); a mutation's becomes payload errors.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.errors import Conflict, DomainError, Unauthenticated
+from server.domain.principal import Principal
+from server.graphql.context import Info
+from server.graphql.errors import UserError, user_errors
+
+R = TypeVar("R")
+
+
+async def run_query(info: Info, read: Callable[[AsyncSession, Principal | None], Awaitable[R]]) -> R:
+    principal = signed_in(info)
+    async with info.context.db.read() as session:
+        return await read(session, principal)
+
+
+def signed_in(info: Info) -> Principal:
+    principal = info.context.principal
+    if principal is None:
+        raise Unauthenticated(info.context.caller.problem or "Sign in first.")
+    return principal
+
+
+async def run_mutation(
+    info: Info, change: Callable[[AsyncSession, Principal | None], Awaitable[R]]
+) -> tuple[R | None, list[UserError]]:
+    """The change's result, or None and the errors; a failed change leaves nothing behind (no audit either).
+
+    A missing sign-in is not a payload error: it fails the whole request, as it does for queries.
+    """
+    principal = signed_in(info)
+    try:
+        async with info.context.db.write() as session:
+            result = await change(session, principal)
+    except Unauthenticated:
+        raise
+    except DomainError as error:
+        return None, user_errors(error)
+    except IntegrityError:
+        return None, user_errors(Conflict("This conflicts with a record saved at the same time. Try again."))
+    return result, []

@@ -1,0 +1,44 @@
+"""The schema: every area's queries and mutations, with depth, token and alias limits and error masking."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import ExecutionContext
+
+from server.config import Settings
+from server.graphql.accounts.queries import AccountsQuery
+from server.graphql.audit.queries import AuditQuery
+from server.graphql.catalogue.mutations import CatalogueMutation
+from server.graphql.catalogue.queries import CatalogueQuery
+from server.graphql.errors import describe_errors, mask_errors
+from server.graphql.network.mutations import NetworkMutation
+from server.graphql.network.queries import NetworkQuery
+
+
+@strawberry.type(description="Everything Caseway answers. Every field but introspection needs a signed-in user.")
+class Query(AccountsQuery, NetworkQuery, CatalogueQuery, AuditQuery):
+    pass
+
+
+@strawberry.type(description="Every change Caseway makes; each is one transaction with its audit event.")
+class Mutation(NetworkMutation, CatalogueMutation):
+    pass
+
+
+class CasewaySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        describe_errors(errors)
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    settings = settings or Settings()
+    return CasewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+            mask_errors,
+        ],
+    )
