@@ -1,0 +1,309 @@
+"""Fixtures: a migrated, seeded database template per backend, copied for each test; clients per role.
+
+Every test that takes `db` (or anything built on it) runs on SQLite, and again on PostgreSQL when
+DATABASE_URL points at a PostgreSQL server (it skips there otherwise).
+"""
+
+import asyncio
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import select
+
+from server.app import create_app
+from server.auth.tokens import issue_token
+from server.config import Settings
+from server.db import Database
+from server.demo import load_demo
+from server.domain.agencies import get_or_create_agency
+from server.domain.catalogue.programs import programs
+from server.domain.principal import Role
+from server.domain.users import User, create_user, principal_of
+from server.migrations import upgrade
+
+SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+PASSWORD = "cosville-demo"
+OTHER_AGENCY = "Harlow County Human Services"
+
+# The people the tests act as: the Cosville demo's, plus an admin of a second agency.
+PEOPLE = {
+    "agency_admin": "tishon@cosville.example",
+    "supervisor": "dana@cosville.example",
+    "caseworker": "connor@cosville.example",
+    "provider_a": "ashley@griefcenter.example",  # staff of Cosville Grief Counseling Center
+    "provider_a_admin": "marcus@griefcenter.example",
+    "provider_b": "bea@harvesttable.example",  # admin of Harvest Table Food Pantry
+    "other_agency_admin": "admin@harlow.example",
+}
+
+
+@pytest.fixture(scope="session")
+def anyio_backend():
+    return "asyncio"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+async def seed(db: Database) -> None:
+    """The template's data: the Cosville demo and a second agency with its own catalogue."""
+    await upgrade(db)
+    await load_demo(db, hash_profile="test")
+    async with db.write() as session:
+        harlow = await get_or_create_agency(session, name=OTHER_AGENCY, time_zone="America/New_York")
+        admin = await create_user(
+            session, email=PEOPLE["other_agency_admin"], full_name="Hal Harlow", role=Role.AGENCY_ADMIN,
+            password=PASSWORD, agency_id=harlow.id, hash_profile="test",
+        )
+        await programs.create(session, principal_of(admin), {"name": "Family Support", "status": "ACTIVE"})
+
+
+class Backend:
+    """Makes a fresh copy of the seeded template for each test."""
+
+    def __init__(self, name: str, workdir: Path) -> None:
+        self.name = name
+        self.workdir = workdir
+        self.counter = itertools.count()
+        self.pg = make_url(postgres_url()) if name == "postgresql" else None
+        self.template = f"caseway_tpl_{uuid.uuid4().hex[:8]}"
+
+    def url_for(self, database: str) -> str:
+        if self.pg is None:
+            return f"sqlite+aiosqlite:///{self.workdir / database}.db"
+        return self.pg.set(database=database).render_as_string(hide_password=False)
+
+    async def _admin(self, sql: str) -> None:
+        engine = create_async_engine(self.url_for(self.pg.database), isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql(sql)
+        finally:
+            await engine.dispose()
+
+    async def build_template(self) -> None:
+        if self.pg is not None:
+            await self._admin(f'CREATE DATABASE "{self.template}"')
+        db = Database(self.url_for(self.template))
+        try:
+            await seed(db)
+        finally:
+            await db.dispose()
+
+    async def copy(self) -> str:
+        name = f"{self.template}_{next(self.counter)}"
+        if self.pg is None:
+            shutil.copy(self.workdir / f"{self.template}.db", self.workdir / f"{name}.db")
+        else:
+            await self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    async def drop(self, name: str) -> None:
+        if self.pg is None:
+            for suffix in (".db", ".db-wal", ".db-shm"):
+                (self.workdir / f"{name}{suffix}").unlink(missing_ok=True)
+        else:
+            await self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    async def drop_template(self) -> None:
+        if self.pg is not None:
+            await self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def backends(tmp_path_factory) -> dict[str, Backend]:
+    made: dict[str, Backend] = {}
+    yield made
+    for backend in made.values():
+        asyncio.run(backend.drop_template())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, backends, tmp_path_factory) -> Backend:
+    name = request.param
+    if name == "postgresql" and postgres_url() is None:
+        pytest.skip("DATABASE_URL does not point at PostgreSQL")
+    if name not in backends:
+        backend = Backend(name, tmp_path_factory.mktemp("databases"))
+        asyncio.run(backend.build_template())
+        backends[name] = backend
+    return backends[name]
+
+
+@pytest.fixture
+async def db(backend: Backend) -> AsyncIterator[Database]:
+    name = await backend.copy()
+    database = Database(backend.url_for(name))
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        await backend.drop(name)
+
+
+@pytest.fixture
+def settings(db: Database) -> Settings:
+    return Settings(database_url=db.url, secret_key=SECRET, password_hash_profile="test")
+
+
+@pytest.fixture
+async def http(db: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@dataclass
+class Result:
+    """A GraphQL answer, with the one way tests read success and denial."""
+
+    body: dict
+
+    @property
+    def data(self) -> dict | None:
+        return self.body.get("data")
+
+    @property
+    def errors(self) -> list[dict]:
+        return self.body.get("errors") or []
+
+    def payload_errors(self) -> list[dict]:
+        """Errors returned in a mutation's payload (`errors { code field message }`)."""
+        found = []
+        for value in (self.data or {}).values():
+            if isinstance(value, dict) and value.get("errors"):
+                found.extend(value["errors"])
+        return found
+
+    def error_codes(self) -> list[str]:
+        return [e.get("extensions", {}).get("code") for e in self.errors] + [
+            e["code"] for e in self.payload_errors()
+        ]
+
+    def ok(self) -> dict:
+        assert not self.errors, self.errors
+        assert not self.payload_errors(), self.payload_errors()
+        return self.data
+
+
+def assert_denied(result: Result, code: str) -> None:
+    """The request was refused with `code`, at the top level or in the payload, and returned no record."""
+    assert code in result.error_codes(), result.body
+    for value in (result.data or {}).values():
+        if isinstance(value, dict):
+            assert all(v is None for k, v in value.items() if k != "errors"), result.body
+
+
+class GraphQL:
+    def __init__(self, http: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+        self.http = http
+        self.tokens = tokens
+
+    async def __call__(self, who: str | None, document: str, variables: dict | None = None) -> Result:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        response = await self.http.post("/graphql", json={"query": document, "variables": variables or {}},
+                                        headers=headers)
+        assert response.status_code == 200, response.text
+        return Result(response.json())
+
+
+@pytest.fixture
+async def users(db: Database) -> dict[str, User]:
+    async with db.read() as session:
+        found = (await session.exec(select(User).where(User.email.in_(PEOPLE.values())))).all()
+    by_email = {u.email: u for u in found}
+    return {who: by_email[email] for who, email in PEOPLE.items()}
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, users: dict[str, User]) -> GraphQL:
+    tokens = {who: issue_token(SECRET, user_id=user.id, ttl_seconds=600) for who, user in users.items()}
+    return GraphQL(http, tokens)
+
+
+@contextmanager
+def count_statements(db: Database):
+    """Counts the SQL statements run on `db` inside the block: `with count_statements(db) as n: … n()`."""
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA", "SAVEPOINT")):
+            statements.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield lambda: len(statements)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", before)
+
+
+@dataclass(frozen=True)
+class World:
+    """Ids of the seeded records the tests act on."""
+
+    grief_center: int  # provider A
+    grief_facility: int
+    pantry: int  # provider B
+    pantry_facility: int
+    shelter_facility: int  # confidential
+    counseling: int
+    grief_specialty: int
+    food_pantry_specialty: int
+    family_support: int
+    other_family_support: int  # the second agency's
+    grief_counseling: int
+    mental_health: int
+    cpt_90832: int
+    counseling_bundle: int
+    item_b00034: int
+
+
+@pytest.fixture
+async def world(db: Database) -> World:
+    from server.domain.catalogue.models import (
+        Benefit,
+        BenefitItemCode,
+        BenefitType,
+        CodeSet,
+        CodeSetBundle,
+        Program,
+    )
+    from server.domain.network.models import CareSpecialty, Facility, Provider
+
+    async with db.read() as session:
+        async def one(model, *where):
+            return (await session.exec(select(model.id).where(*where))).one()
+
+        grief = await one(Provider, Provider.name == "Cosville Grief Counseling Center")
+        pantry = await one(Provider, Provider.name == "Harvest Table Food Pantry")
+        return World(
+            grief_center=grief,
+            grief_facility=await one(Facility, Facility.provider_id == grief),
+            pantry=pantry,
+            pantry_facility=await one(Facility, Facility.name == "Harvest Table — Eastside Pantry"),
+            shelter_facility=await one(Facility, Facility.confidential.is_(True)),
+            counseling=await one(CareSpecialty, CareSpecialty.code == "CNS"),
+            grief_specialty=await one(CareSpecialty, CareSpecialty.code == "CNS-GRF"),
+            food_pantry_specialty=await one(CareSpecialty, CareSpecialty.code == "FOOD-PAN"),
+            family_support=await one(Program, Program.name == "Family Support", Program.agency_id == 1),
+            other_family_support=await one(Program, Program.name == "Family Support", Program.agency_id != 1),
+            grief_counseling=await one(Benefit, Benefit.name == "Grief Counseling"),
+            mental_health=await one(BenefitType, BenefitType.name == "Mental Health"),
+            cpt_90832=await one(CodeSet, CodeSet.code == "90832"),
+            counseling_bundle=await one(CodeSetBundle, CodeSetBundle.name == "Counseling sessions"),
+            item_b00034=await one(BenefitItemCode, BenefitItemCode.code == "B-00034"),
+        )
