@@ -1,5 +1,6 @@
 """From domain records to GraphQL objects, and from GraphQL input to the plain values the domain checks."""
 
+import enum
 from typing import Any, TypeVar
 
 import strawberry
@@ -50,6 +51,8 @@ def input_values(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value
     if hasattr(value, "__strawberry_definition__"):
         return input_values(value)
     if isinstance(value, list):

@@ -1,5 +1,7 @@
 """The schema: every area's queries and mutations, with depth, token and alias limits and error masking."""
 
+from functools import cache
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
@@ -32,13 +34,18 @@ class CasewaySchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    return _schema(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases)
+
+
+@cache
+def _schema(max_depth: int, max_tokens: int, max_aliases: int) -> strawberry.Schema:
     return CasewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
             mask_errors,
         ],
     )

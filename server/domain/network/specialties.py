@@ -110,7 +110,7 @@ async def update_specialty(
         await _check_code_free(session, values["code"], specialty.id)
     if values.get("parent_id") is not None:
         await check_specialties_exist(session, [values["parent_id"]], field="parentId")
-        tree_ids = set((await session.exec(sa_select(descendants_of([specialty.id]).c.id))).all())
+        tree_ids = set((await session.exec(select(descendants_of([specialty.id]).c.id))).all())
         if values["parent_id"] in tree_ids:
             raise Invalid("A specialty cannot be placed under itself or its own descendants.", field="parentId")
     before = snapshot(specialty)

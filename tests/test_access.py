@@ -1,0 +1,189 @@
+"""Every query and mutation, by every role: allowed ones succeed, denied ones fail with the right code and
+change nothing (no row, no audit event)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlmodel import func, select
+
+from strawberry.utils.str_converters import to_camel_case
+
+from server.domain.audit import AuditEvent
+from tests.conftest import World, assert_denied
+
+pytestmark = pytest.mark.anyio
+
+AGENCY = ("agency_admin", "supervisor", "caseworker")
+PROVIDERS = ("provider_a", "provider_a_admin", "provider_b")
+EVERYONE = AGENCY + PROVIDERS
+ROLES = (*EVERYONE, "other_agency_admin", None)
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    document: str
+    variables: Callable[[World], dict] = lambda w: {}
+    allowed: tuple[str, ...] = ()
+    # Denial codes for particular roles; any other role not allowed gets FORBIDDEN (UNAUTHENTICATED if none).
+    denied: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_mutation(self) -> bool:
+        return self.document.lstrip().startswith("mutation")
+
+    def expected(self, who: str | None) -> str | None:
+        if who is None:
+            return "UNAUTHENTICATED"
+        if who in self.allowed:
+            return None
+        return self.denied.get(who, "FORBIDDEN")
+
+
+def mutation(name: str, args: str, returns: str, variables, **kwargs) -> Operation:
+    signature = ", ".join(f"${a}" for a in args.split(", ")) if args else ""
+    call = ", ".join(f"{a.split(':')[0]}: ${a.split(':')[0]}" for a in args.split(", ")) if args else ""
+    document = (
+        f"mutation Op({signature}) {{ {name}({call}) {{ {returns} {{ id }} errors {{ code field message }} }} }}"
+    )
+    return Operation(name, document, variables, **kwargs)
+
+
+ADMIN_ONLY = {"allowed": ("agency_admin",)}
+# The other agency's admin may use the mutation but cannot reach Cosville's record.
+COSVILLE_RECORD = {"allowed": ("agency_admin",), "denied": {"other_agency_admin": "NOT_FOUND"}}
+AGENCY_STAFF = {"allowed": (*AGENCY, "other_agency_admin")}
+
+OPERATIONS = [
+    Operation("viewer", "query { viewer { id } }", allowed=(*EVERYONE, "other_agency_admin")),
+    Operation("providers", "query { providers { totalCount } }", allowed=(*EVERYONE, "other_agency_admin")),
+    Operation(
+        "provider", "query Op($id: ID!) { provider(id: $id) { id } }", lambda w: {"id": w.grief_center},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin", "other_agency_admin"), denied={"provider_b": "NOT_FOUND"},
+    ),
+    Operation("facilities", "query { facilities { totalCount } }", allowed=(*EVERYONE, "other_agency_admin")),
+    Operation(
+        "facility", "query Op($id: ID!) { facility(id: $id) { id } }", lambda w: {"id": w.grief_facility},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin", "other_agency_admin"), denied={"provider_b": "NOT_FOUND"},
+    ),
+    Operation("careSpecialties", "query { careSpecialties { totalCount } }",
+              allowed=(*EVERYONE, "other_agency_admin")),
+    Operation("careSpecialty", "query Op($id: ID!) { careSpecialty(id: $id) { id } }",
+              lambda w: {"id": w.counseling}, allowed=(*EVERYONE, "other_agency_admin")),
+    Operation("programs", "query { programs { totalCount } }", **AGENCY_STAFF),
+    Operation("program", "query Op($id: ID!) { program(id: $id) { id } }", lambda w: {"id": w.family_support},
+              allowed=AGENCY, denied={"other_agency_admin": "NOT_FOUND"}),
+    Operation("benefitTypes", "query { benefitTypes { totalCount } }", **AGENCY_STAFF),
+    Operation("benefits", "query { benefits { totalCount } }", **AGENCY_STAFF),
+    Operation("benefit", "query Op($id: ID!) { benefit(id: $id) { id } }", lambda w: {"id": w.grief_counseling},
+              allowed=AGENCY, denied={"other_agency_admin": "NOT_FOUND"}),
+    Operation("codeSets", "query { codeSets { totalCount } }", **AGENCY_STAFF),
+    Operation("codeSet", "query Op($id: ID!) { codeSet(id: $id) { id } }", lambda w: {"id": w.cpt_90832},
+              allowed=AGENCY, denied={"other_agency_admin": "NOT_FOUND"}),
+    Operation("codeSetBundles", "query { codeSetBundles { totalCount } }", **AGENCY_STAFF),
+    Operation("benefitItemCodes", "query { benefitItemCodes { totalCount } }", **AGENCY_STAFF),
+    Operation("auditEvents", "query { auditEvents { totalCount } }",
+              allowed=("agency_admin", "supervisor", "other_agency_admin")),
+    # The network: agency admins of any agency manage the shared network.
+    mutation("createProvider", "input: ProviderCreateInput!", "provider",
+             lambda w: {"input": {"name": "Northside Tutors", "type": "ONSITE"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateProvider", "id: ID!, input: ProviderUpdateInput!", "provider",
+             lambda w: {"id": w.grief_center, "input": {"phone": "(217) 555-0100"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("deactivateProvider", "id: ID!", "provider", lambda w: {"id": w.pantry},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("createFacility", "input: FacilityCreateInput!", "facility",
+             lambda w: {"input": {"providerId": w.grief_center, "name": "Grief Center — West"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateFacility", "id: ID!, input: FacilityUpdateInput!", "facility",
+             lambda w: {"id": w.grief_facility, "input": {"phone": "(217) 555-0101", "acceptingReferrals": False}},
+             allowed=("agency_admin", "other_agency_admin", "provider_a", "provider_a_admin"),
+             denied={"provider_b": "NOT_FOUND"}),
+    mutation("deactivateFacility", "id: ID!", "facility", lambda w: {"id": w.grief_facility},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("createCareSpecialty", "input: CareSpecialtyCreateInput!", "careSpecialty",
+             lambda w: {"input": {"code": "CNS-TEEN", "name": "Teen Counseling", "type": "HEALTH",
+                                  "parentId": w.counseling}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateCareSpecialty", "id: ID!, input: CareSpecialtyUpdateInput!", "careSpecialty",
+             lambda w: {"id": w.grief_specialty, "input": {"name": "Bereavement Counseling"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("deactivateCareSpecialty", "id: ID!", "careSpecialty", lambda w: {"id": w.grief_specialty},
+             allowed=("agency_admin", "other_agency_admin")),
+    # The catalogue: each agency's own.
+    mutation("createProgram", "input: ProgramCreateInput!", "program",
+             lambda w: {"input": {"name": "Youth Mentoring"}}, allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateProgram", "id: ID!, input: ProgramUpdateInput!", "program",
+             lambda w: {"id": w.family_support, "input": {"description": "For families."}}, **COSVILLE_RECORD),
+    mutation("createBenefitType", "input: BenefitTypeCreateInput!", "benefitType",
+             lambda w: {"input": {"name": "Tutoring", "kind": "SERVICE"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateBenefitType", "id: ID!, input: BenefitTypeUpdateInput!", "benefitType",
+             lambda w: {"id": w.mental_health, "input": {"category": "Behavioral Health"}}, **COSVILLE_RECORD),
+    mutation("deactivateBenefitType", "id: ID!", "benefitType", lambda w: {"id": w.mental_health},
+             **COSVILLE_RECORD),
+    mutation("createBenefit", "input: BenefitCreateInput!", "benefit",
+             lambda w: {"input": {"programId": w.family_support, "benefitTypeId": w.mental_health,
+                                  "name": "Family Counseling", "unitOfMeasure": "session",
+                                  "specialtyIds": [w.counseling]}},
+             allowed=("agency_admin",), denied={"other_agency_admin": "NOT_FOUND"}),
+    mutation("updateBenefit", "id: ID!, input: BenefitUpdateInput!", "benefit",
+             lambda w: {"id": w.grief_counseling, "input": {"specialtyIds": [w.grief_specialty]}},
+             **COSVILLE_RECORD),
+    mutation("deactivateBenefit", "id: ID!", "benefit", lambda w: {"id": w.grief_counseling}, **COSVILLE_RECORD),
+    mutation("createCodeSet", "input: CodeSetCreateInput!", "codeSet",
+             lambda w: {"input": {"code": "90837", "description": "Psychotherapy, 60 minutes", "rate": "150.00"}},
+             allowed=("agency_admin", "other_agency_admin")),
+    mutation("updateCodeSet", "id: ID!, input: CodeSetUpdateInput!", "codeSet",
+             lambda w: {"id": w.cpt_90832, "input": {"rate": "90.00"}}, **COSVILLE_RECORD),
+    mutation("deactivateCodeSet", "id: ID!", "codeSet", lambda w: {"id": w.cpt_90832}, **COSVILLE_RECORD),
+    mutation("createCodeSetBundle", "input: CodeSetBundleCreateInput!", "codeSetBundle",
+             lambda w: {"input": {"name": "Short sessions", "codeSetIds": [w.cpt_90832]}},
+             allowed=("agency_admin",), denied={"other_agency_admin": "NOT_FOUND"}),
+    mutation("updateCodeSetBundle", "id: ID!, input: CodeSetBundleUpdateInput!", "codeSetBundle",
+             lambda w: {"id": w.counseling_bundle, "input": {"codeSetIds": [w.cpt_90832]}}, **COSVILLE_RECORD),
+    mutation("deactivateCodeSetBundle", "id: ID!", "codeSetBundle", lambda w: {"id": w.counseling_bundle},
+             **COSVILLE_RECORD),
+    mutation("createBenefitItemCode", "input: BenefitItemCodeCreateInput!", "benefitItemCode",
+             lambda w: {"input": {"benefitId": w.grief_counseling, "code": "B-00099", "codeSetId": w.cpt_90832}},
+             allowed=("agency_admin",), denied={"other_agency_admin": "NOT_FOUND"}),
+    mutation("updateBenefitItemCode", "id: ID!, input: BenefitItemCodeUpdateInput!", "benefitItemCode",
+             lambda w: {"id": w.item_b00034, "input": {"code": "B-00034A"}}, **COSVILLE_RECORD),
+    mutation("deactivateBenefitItemCode", "id: ID!", "benefitItemCode", lambda w: {"id": w.item_b00034},
+             **COSVILLE_RECORD),
+]
+
+
+def test_every_query_and_mutation_of_the_schema_is_in_the_matrix():
+    from server.graphql.schema import Mutation, Query
+
+    served = {f.name for f in Query.__strawberry_definition__.fields}
+    served |= {f.name for f in Mutation.__strawberry_definition__.fields}
+    named = {op.name for op in OPERATIONS}
+    assert {to_camel_case(n) for n in served} == named
+
+
+async def audit_count(db) -> int:
+    async with db.read() as session:
+        return (await session.exec(select(func.count()).select_from(AuditEvent))).one()
+
+
+@pytest.mark.parametrize("who", ROLES, ids=lambda w: w or "anonymous")
+@pytest.mark.parametrize("op", OPERATIONS, ids=lambda op: op.name)
+async def test_access(gql, db, world, op: Operation, who: str | None):
+    # given
+    events_before = await audit_count(db)
+    # when
+    result = await gql(who, op.document, op.variables(world) if op.variables else None)
+    # then
+    expected = op.expected(who)
+    if expected is None:
+        data = result.ok()
+        assert data[op.name] is not None
+        if op.is_mutation:
+            assert await audit_count(db) > events_before, "an allowed mutation writes its audit event"
+    else:
+        assert_denied(result, expected)
+        assert await audit_count(db) == events_before, "a refused mutation leaves no audit event"
