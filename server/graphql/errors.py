@@ -47,14 +47,16 @@ def describe_errors(errors: list[GraphQLError]) -> None:
                 error.extensions["errors"] = [
                     {"code": e.code.value, "field": e.field, "message": e.message} for e in domain.errors
                 ]
-        elif error.original_error is None:
+        elif not _unexpected(error):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
         else:
             log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
 def _unexpected(error: GraphQLError) -> bool:
-    return error.original_error is not None and domain_error_of(error) is None
+    """A failure while resolving a field that no rule foresaw. Request errors (syntax, validation, variable
+    coercion) have no path: they are the client's to fix and keep their message."""
+    return error.path is not None and error.original_error is not None and domain_error_of(error) is None
 
 
 def mask_errors() -> MaskErrors:
