@@ -65,8 +65,13 @@ async def seed(db: Database) -> None:
     async with db.write() as session:
         harlow = await get_or_create_agency(session, name=OTHER_AGENCY, time_zone="America/New_York")
         admin = await create_user(
-            session, email=PEOPLE["other_agency_admin"], full_name="Hal Harlow", role=Role.AGENCY_ADMIN,
-            password=PASSWORD, agency_id=harlow.id, hash_profile="test",
+            session,
+            email=PEOPLE["other_agency_admin"],
+            full_name="Hal Harlow",
+            role=Role.AGENCY_ADMIN,
+            password=PASSWORD,
+            agency_id=harlow.id,
+            hash_profile="test",
         )
         await programs.create(session, principal_of(admin), {"name": "Family Support", "status": "ACTIVE"})
 
@@ -190,9 +195,7 @@ class Result:
         return found
 
     def error_codes(self) -> list[str]:
-        return [e.get("extensions", {}).get("code") for e in self.errors] + [
-            e["code"] for e in self.payload_errors()
-        ]
+        return [e.get("extensions", {}).get("code") for e in self.errors] + [e["code"] for e in self.payload_errors()]
 
     def ok(self) -> dict:
         assert not self.errors, self.errors
@@ -215,8 +218,9 @@ class GraphQL:
 
     async def __call__(self, who: str | None, document: str, variables: dict | None = None) -> Result:
         headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
-        response = await self.http.post("/graphql", json={"query": document, "variables": variables or {}},
-                                        headers=headers)
+        response = await self.http.post(
+            "/graphql", json={"query": document, "variables": variables or {}}, headers=headers
+        )
         assert response.status_code == 200, response.text
         return Result(response.json())
 
@@ -285,6 +289,7 @@ async def world(db: Database) -> World:
     from server.domain.network.models import CareSpecialty, Facility, Provider
 
     async with db.read() as session:
+
         async def one(model, *where):
             return (await session.exec(select(model.id).where(*where))).one()
 

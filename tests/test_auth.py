@@ -27,8 +27,9 @@ async def test_sign_in_with_a_form_gives_a_working_bearer_token(http):
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] > 0
-    viewer = await http.post("/graphql", json={"query": VIEWER},
-                             headers={"Authorization": f"Bearer {body['access_token']}"})
+    viewer = await http.post(
+        "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert viewer.json()["data"]["viewer"]["name"] == "Connor Reyes"
 
 
@@ -114,8 +115,9 @@ async def test_a_tampered_token_is_refused(http, users):
     payload = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
     payload["sub"] = str(users["agency_admin"].id)
     forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=").decode()
-    body = (await http.post("/graphql", json={"query": VIEWER},
-                            headers=_with_token(f"{header}.{forged}.{signature}"))).json()
+    body = (
+        await http.post("/graphql", json={"query": VIEWER}, headers=_with_token(f"{header}.{forged}.{signature}"))
+    ).json()
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert body["data"] is None
 

@@ -36,9 +36,18 @@ async def test_each_agency_sees_only_its_own_catalogue(gql, world):
 
 async def test_an_agency_cannot_build_on_another_agencys_catalogue(gql, db, world):
     before = await count(db, Benefit)
-    result = await gql("other_agency_admin", CREATE_BENEFIT, {"input": {
-        "programId": world.family_support, "benefitTypeId": world.mental_health, "name": "Borrowed",
-        "unitOfMeasure": "session"}})
+    result = await gql(
+        "other_agency_admin",
+        CREATE_BENEFIT,
+        {
+            "input": {
+                "programId": world.family_support,
+                "benefitTypeId": world.mental_health,
+                "name": "Borrowed",
+                "unitOfMeasure": "session",
+            }
+        },
+    )
     errors = result.data["createBenefit"]["errors"]
     assert errors[0]["code"] == "NOT_FOUND"
     assert errors[0]["field"] == "programId"
@@ -46,9 +55,15 @@ async def test_an_agency_cannot_build_on_another_agencys_catalogue(gql, db, worl
 
 
 async def test_the_demo_grief_counseling_benefit(gql, world):
-    benefit = (await gql("caseworker", """query Op($id: ID!) { benefit(id: $id) {
+    benefit = (
+        await gql(
+            "caseworker",
+            """query Op($id: ID!) { benefit(id: $id) {
       name unitOfMeasure requiresAuthorization program { name } benefitType { name kind } specialties { name }
-      itemCodes { code codeSet { code system rate } } } }""", {"id": world.grief_counseling})).ok()["benefit"]
+      itemCodes { code codeSet { code system rate } } } }""",
+            {"id": world.grief_counseling},
+        )
+    ).ok()["benefit"]
     assert benefit["program"]["name"] == "Family Support"
     assert benefit["benefitType"] == {"name": "Mental Health", "kind": "SERVICE"}
     assert [s["name"] for s in benefit["specialties"]] == ["Counseling"]
@@ -76,25 +91,33 @@ async def test_bad_rates_are_refused_on_the_rate_field(gql, db, rate):
 
 
 async def test_a_code_is_unique_within_its_system(gql):
-    result = await gql("agency_admin", CREATE_CODE_SET, {"input": {"code": "90832", "description": "Again",
-                                                                   "rate": "1.00"}})
+    result = await gql(
+        "agency_admin", CREATE_CODE_SET, {"input": {"code": "90832", "description": "Again", "rate": "1.00"}}
+    )
     assert result.data["createCodeSet"]["errors"][0]["code"] == "CONFLICT"
-    other_system = await gql("agency_admin", CREATE_CODE_SET, {"input": {"code": "90832", "system": "LOCAL",
-                                                                         "description": "Local", "rate": "1.00"}})
+    other_system = await gql(
+        "agency_admin",
+        CREATE_CODE_SET,
+        {"input": {"code": "90832", "system": "LOCAL", "description": "Local", "rate": "1.00"}},
+    )
     assert other_system.ok()["createCodeSet"]["codeSet"]["code"] == "90832"
 
 
 @pytest.mark.parametrize("targets", ["both", "neither"])
 async def test_an_item_code_bills_a_code_set_or_a_bundle(gql, world, targets):
-    target = ({"codeSetId": world.cpt_90832, "codeSetBundleId": world.counseling_bundle} if targets == "both" else {})
-    result = await gql("agency_admin", CREATE_ITEM_CODE, {"input": {
-        "benefitId": world.grief_counseling, "code": "B-1", **target}})
+    target = {"codeSetId": world.cpt_90832, "codeSetBundleId": world.counseling_bundle} if targets == "both" else {}
+    result = await gql(
+        "agency_admin", CREATE_ITEM_CODE, {"input": {"benefitId": world.grief_counseling, "code": "B-1", **target}}
+    )
     assert result.data["createBenefitItemCode"]["errors"] == [{"code": "INVALID", "field": "codeSetId"}]
 
 
 async def test_a_program_cannot_end_before_it_starts(gql):
-    result = await gql("agency_admin", """mutation { createProgram(input: {name: "Backwards",
-      startDate: "2027-02-01", endDate: "2027-01-01"}) { program { id } errors { code field } } }""")
+    result = await gql(
+        "agency_admin",
+        """mutation { createProgram(input: {name: "Backwards",
+      startDate: "2027-02-01", endDate: "2027-01-01"}) { program { id } errors { code field } } }""",
+    )
     assert result.data["createProgram"]["errors"] == [{"code": "INVALID", "field": "endDate"}]
 
 
@@ -102,22 +125,38 @@ async def test_a_failure_late_in_a_mutation_undoes_all_of_it(gql, db, world):
     # given: the benefit itself is valid; one of its specialties does not exist
     benefits, events = await count(db, Benefit), await count(db, AuditEvent)
     # when
-    result = await gql("agency_admin", CREATE_BENEFIT, {"input": {
-        "programId": world.family_support, "benefitTypeId": world.mental_health, "name": "Group Grief Support",
-        "unitOfMeasure": "session", "specialtyIds": [world.counseling, 999999]}})
+    result = await gql(
+        "agency_admin",
+        CREATE_BENEFIT,
+        {
+            "input": {
+                "programId": world.family_support,
+                "benefitTypeId": world.mental_health,
+                "name": "Group Grief Support",
+                "unitOfMeasure": "session",
+                "specialtyIds": [world.counseling, 999999],
+            }
+        },
+    )
     # then
     assert result.data["createBenefit"]["errors"][0] == {
-        "code": "NOT_FOUND", "field": "specialtyIds", "message": "No active care specialty with id 999999."}
+        "code": "NOT_FOUND",
+        "field": "specialtyIds",
+        "message": "No active care specialty with id 999999.",
+    }
     assert await count(db, Benefit) == benefits
     assert await count(db, AuditEvent) == events
 
 
 async def test_deactivated_entries_leave_lists_but_stay_readable(gql, world):
-    await gql("agency_admin", "mutation Op($id: ID!) { deactivateCodeSet(id: $id) { codeSet { active } } }",
-              {"id": world.cpt_90832})
+    await gql(
+        "agency_admin",
+        "mutation Op($id: ID!) { deactivateCodeSet(id: $id) { codeSet { active } } }",
+        {"id": world.cpt_90832},
+    )
     listed = (await gql("caseworker", "query { codeSets { nodes { code } } }")).ok()["codeSets"]["nodes"]
     assert "90832" not in [c["code"] for c in listed]
-    everything = (await gql("caseworker", "query { codeSets(filter: {includeInactive: true}) { nodes { code } } }"))
+    everything = await gql("caseworker", "query { codeSets(filter: {includeInactive: true}) { nodes { code } } }")
     assert "90832" in [c["code"] for c in everything.ok()["codeSets"]["nodes"]]
-    kept = (await gql("caseworker", "query Op($id: ID!) { codeSet(id: $id) { active } }", {"id": world.cpt_90832}))
+    kept = await gql("caseworker", "query Op($id: ID!) { codeSet(id: $id) { active } }", {"id": world.cpt_90832})
     assert kept.ok()["codeSet"]["active"] is False

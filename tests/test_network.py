@@ -88,9 +88,14 @@ async def test_a_confidential_address_shows_to_agency_staff_and_its_own_provider
 
 
 async def test_provider_users_update_their_facility_contact_details_and_availability(gql, world):
-    result = await gql("provider_a", UPDATE_FACILITY, {
-        "id": world.grief_facility, "input": {"phone": "(217) 555-0199", "acceptingReferrals": False,
-                                               "capacityStatus": "WAITLIST"}})
+    result = await gql(
+        "provider_a",
+        UPDATE_FACILITY,
+        {
+            "id": world.grief_facility,
+            "input": {"phone": "(217) 555-0199", "acceptingReferrals": False, "capacityStatus": "WAITLIST"},
+        },
+    )
     facility = result.ok()["updateFacility"]["facility"]
     assert facility["phone"] == "(217) 555-0199"
     assert facility["acceptingReferrals"] is False
@@ -98,38 +103,54 @@ async def test_provider_users_update_their_facility_contact_details_and_availabi
 
 async def test_provider_users_cannot_change_anything_else_of_their_facility(gql, db, world):
     # when
-    result = await gql("provider_a_admin", UPDATE_FACILITY, {
-        "id": world.grief_facility, "input": {"name": "Renamed", "confidential": True, "phone": "(217) 555-0111"}})
+    result = await gql(
+        "provider_a_admin",
+        UPDATE_FACILITY,
+        {"id": world.grief_facility, "input": {"name": "Renamed", "confidential": True, "phone": "(217) 555-0111"}},
+    )
     # then
     errors = result.data["updateFacility"]["errors"]
     assert {(e["code"], e["field"]) for e in errors} == {("FORBIDDEN", "name"), ("FORBIDDEN", "confidential")}
     async with db.read() as session:
         facility = await session.get(Facility, world.grief_facility)
     assert facility.name.startswith("Cosville Grief") and facility.phone == "(217) 555-0134"
-    specialties = await gql("provider_a", UPDATE_FACILITY, {
-        "id": world.grief_facility, "input": {"specialties": [{"specialtyId": world.food_pantry_specialty}]}})
+    specialties = await gql(
+        "provider_a",
+        UPDATE_FACILITY,
+        {"id": world.grief_facility, "input": {"specialties": [{"specialtyId": world.food_pantry_specialty}]}},
+    )
     assert specialties.data["updateFacility"]["errors"][0] == {
-        "code": "FORBIDDEN", "field": "specialties", "message": "Only the agency may change specialties."}
+        "code": "FORBIDDEN",
+        "field": "specialties",
+        "message": "Only the agency may change specialties.",
+    }
 
 
 async def test_validation_errors_name_each_field_and_leave_nothing_behind(gql, db):
     providers_before, events_before = await count(db, Provider), await count(db, AuditEvent)
     # when
-    result = await gql("agency_admin", CREATE_PROVIDER, {
-        "input": {"name": "  ", "type": "ONSITE", "email": "not-an-email", "website": "ftp://x"}})
+    result = await gql(
+        "agency_admin",
+        CREATE_PROVIDER,
+        {"input": {"name": "  ", "type": "ONSITE", "email": "not-an-email", "website": "ftp://x"}},
+    )
     # then
     payload = result.data["createProvider"]
     assert payload["provider"] is None
     assert {(e["code"], e["field"]) for e in payload["errors"]} == {
-        ("INVALID", "name"), ("INVALID", "email"), ("INVALID", "website")}
+        ("INVALID", "name"),
+        ("INVALID", "email"),
+        ("INVALID", "website"),
+    }
     assert all(e["message"] for e in payload["errors"])
     assert await count(db, Provider) == providers_before
     assert await count(db, AuditEvent) == events_before
 
 
 async def test_a_provider_name_is_unique_in_any_case(gql, db):
-    result = await gql("agency_admin", CREATE_PROVIDER, {
-        "input": {"name": "harvest table food PANTRY", "type": "ONSITE"}})
+    result = await gql(
+        "agency_admin", CREATE_PROVIDER, {"input": {"name": "harvest table food PANTRY", "type": "ONSITE"}}
+    )
     assert result.data["createProvider"]["errors"][0]["code"] == "CONFLICT"
     assert result.data["createProvider"]["errors"][0]["field"] == "name"
 
@@ -139,13 +160,21 @@ async def test_coordinates_come_in_pairs_and_in_range(gql, world):
     assert half.data["updateFacility"]["errors"][0]["field"] == "latitude"
     far = await gql("agency_admin", UPDATE_FACILITY, {"id": world.grief_facility, "input": {"longitude": 200.0}})
     assert far.data["updateFacility"]["errors"][0] == {
-        "code": "INVALID", "field": "longitude", "message": "longitude must be between -180 and 180."}
+        "code": "INVALID",
+        "field": "longitude",
+        "message": "longitude must be between -180 and 180.",
+    }
 
 
 async def test_a_specialty_filter_matches_its_descendants(gql):
-    roots = (await gql("caseworker", """query {
+    roots = (
+        await gql(
+            "caseworker",
+            """query {
       careSpecialties(filter: {rootsOnly: true}, first: 50) { nodes { id code children { code parent { code } } } }
-    }""")).ok()["careSpecialties"]["nodes"]
+    }""",
+        )
+    ).ok()["careSpecialties"]["nodes"]
     tree = {n["code"]: n for n in roots}
     assert [c["code"] for c in tree["FOOD"]["children"]] == ["FOOD-PAN", "FOOD-MEAL"]
     assert {c["parent"]["code"] for c in tree["HSG"]["children"]} == {"HSG"}
@@ -156,15 +185,23 @@ async def test_a_specialty_filter_matches_its_descendants(gql):
 
 
 async def test_a_specialty_cannot_move_under_its_own_descendant(gql, world):
-    result = await gql("agency_admin", """mutation Op($id: ID!, $input: CareSpecialtyUpdateInput!) {
+    result = await gql(
+        "agency_admin",
+        """mutation Op($id: ID!, $input: CareSpecialtyUpdateInput!) {
       updateCareSpecialty(id: $id, input: $input) { careSpecialty { id } errors { code field } }
-    }""", {"id": world.counseling, "input": {"parentId": world.grief_specialty}})
+    }""",
+        {"id": world.counseling, "input": {"parentId": world.grief_specialty}},
+    )
     assert result.data["updateCareSpecialty"]["errors"] == [{"code": "INVALID", "field": "parentId"}]
 
 
 async def test_a_specialty_with_active_children_cannot_be_deactivated(gql, world):
-    result = await gql("agency_admin", """mutation Op($id: ID!) {
-      deactivateCareSpecialty(id: $id) { careSpecialty { id } errors { code } } }""", {"id": world.counseling})
+    result = await gql(
+        "agency_admin",
+        """mutation Op($id: ID!) {
+      deactivateCareSpecialty(id: $id) { careSpecialty { id } errors { code } } }""",
+        {"id": world.counseling},
+    )
     assert result.data["deactivateCareSpecialty"]["errors"] == [{"code": "CONFLICT"}]
 
 
@@ -173,26 +210,47 @@ async def test_dropped_facility_specialties_are_deactivated_not_deleted_and_come
     after = (await gql("agency_admin", UPDATE_FACILITY, drop)).ok()["updateFacility"]["facility"]
     assert [s["specialty"]["code"] for s in after["specialties"]] == ["CNS"]
     async with db.read() as session:
-        links = (await session.exec(select(FacilitySpecialty).where(
-            FacilitySpecialty.facility_id == world.grief_facility))).all()
+        links = (
+            await session.exec(select(FacilitySpecialty).where(FacilitySpecialty.facility_id == world.grief_facility))
+        ).all()
     assert {(link.specialty_id, link.active) for link in links} == {
-        (world.counseling, True), (world.grief_specialty, False)}
+        (world.counseling, True),
+        (world.grief_specialty, False),
+    }
     assert next(link for link in links if not link.active).effective_to is not None
-    back = {"id": world.grief_facility, "input": {"specialties": [
-        {"specialtyId": world.counseling, "primary": True}, {"specialtyId": world.grief_specialty}]}}
+    back = {
+        "id": world.grief_facility,
+        "input": {
+            "specialties": [{"specialtyId": world.counseling, "primary": True}, {"specialtyId": world.grief_specialty}]
+        },
+    }
     again = (await gql("agency_admin", UPDATE_FACILITY, back)).ok()["updateFacility"]["facility"]
     assert sorted(s["specialty"]["code"] for s in again["specialties"]) == ["CNS", "CNS-GRF"]
 
 
 async def test_two_primary_specialties_are_refused(gql, world):
-    result = await gql("agency_admin", UPDATE_FACILITY, {"id": world.grief_facility, "input": {"specialties": [
-        {"specialtyId": world.counseling, "primary": True}, {"specialtyId": world.grief_specialty, "primary": True}]}})
+    result = await gql(
+        "agency_admin",
+        UPDATE_FACILITY,
+        {
+            "id": world.grief_facility,
+            "input": {
+                "specialties": [
+                    {"specialtyId": world.counseling, "primary": True},
+                    {"specialtyId": world.grief_specialty, "primary": True},
+                ]
+            },
+        },
+    )
     assert result.data["updateFacility"]["errors"][0]["field"] == "specialties"
 
 
 async def test_deactivating_a_provider_keeps_its_records(gql, db, world):
-    result = await gql("agency_admin", "mutation Op($id: ID!) { deactivateProvider(id: $id) { provider { status } } }",
-                       {"id": world.pantry})
+    result = await gql(
+        "agency_admin",
+        "mutation Op($id: ID!) { deactivateProvider(id: $id) { provider { status } } }",
+        {"id": world.pantry},
+    )
     assert result.ok()["deactivateProvider"]["provider"]["status"] == "INACTIVE"
     async with db.read() as session:
         assert (await session.get(Provider, world.pantry)) is not None
@@ -202,9 +260,15 @@ async def test_deactivating_a_provider_keeps_its_records(gql, db, world):
 async def test_cursor_pagination_walks_the_whole_list_once(gql):
     seen, after = [], None
     while True:
-        page = (await gql("caseworker", """query Op($after: String) {
+        page = (
+            await gql(
+                "caseworker",
+                """query Op($after: String) {
           providers(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { name } }
-        }""", {"after": after})).ok()["providers"]
+        }""",
+                {"after": after},
+            )
+        ).ok()["providers"]
         seen += [p["name"] for p in page["nodes"]]
         if not page["pageInfo"]["hasNextPage"]:
             break
@@ -213,8 +277,9 @@ async def test_cursor_pagination_walks_the_whole_list_once(gql):
     assert seen == sorted(seen)
 
 
-@pytest.mark.parametrize(("args", "field"), [("first: 0", "first"), ("first: 1000", "first"),
-                                              ('after: "bm90LWEtY3Vyc29y"', "after")])
+@pytest.mark.parametrize(
+    ("args", "field"), [("first: 0", "first"), ("first: 1000", "first"), ('after: "bm90LWEtY3Vyc29y"', "after")]
+)
 async def test_bad_page_arguments_are_typed_errors(gql, args, field):
     result = await gql("caseworker", f"query {{ providers({args}) {{ totalCount }} }}")
     assert result.errors[0]["extensions"] == {"code": "INVALID", "field": field}

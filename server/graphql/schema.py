@@ -37,15 +37,37 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return _schema(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases)
 
 
+# The arguments every list, lookup and mutation shares, described once.
+COMMON_ARGUMENTS = {
+    "id": "The record's id.",
+    "input": "The values to save; in an update, only the fields given change.",
+    "filter": "Narrows the list; absent fields do not narrow it.",
+    "first": "How many items to return, 1 to 100.",
+    "after": "Return the items after this cursor (a page's endCursor).",
+    "search": "Part of the name, any case.",
+}
+
+
+def _describe_common_arguments(schema: strawberry.Schema) -> strawberry.Schema:
+    for root in (schema._schema.query_type, schema._schema.mutation_type):
+        for field in root.fields.values():
+            for name, argument in field.args.items():
+                if not argument.description and name in COMMON_ARGUMENTS:
+                    argument.description = COMMON_ARGUMENTS[name]
+    return schema
+
+
 @cache
 def _schema(max_depth: int, max_tokens: int, max_aliases: int) -> strawberry.Schema:
-    return CasewaySchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            mask_errors,
-        ],
+    return _describe_common_arguments(
+        CasewaySchema(
+            query=Query,
+            mutation=Mutation,
+            extensions=[
+                lambda: QueryDepthLimiter(max_depth=max_depth),
+                lambda: MaxTokensLimiter(max_token_count=max_tokens),
+                lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+                mask_errors,
+            ],
+        )
     )

@@ -1,0 +1,62 @@
+"""Lists cost a fixed number of SQL statements whatever their length: nested fields are batched."""
+
+import pytest
+
+from server.domain.catalogue.benefits import create_benefit
+from server.domain.network import facilities, providers
+from server.domain.users import User, principal_of
+from tests.conftest import count_statements
+
+pytestmark = pytest.mark.anyio
+
+NETWORK = """query { providers(first: 100) { totalCount edges { cursor node {
+  name facilities { name address { city } provider { name }
+    specialties { primary specialty { code parent { code children { code } } } } } } } } }"""
+CATALOGUE = """query { benefits(first: 100) { totalCount nodes {
+  name program { name benefits { name } } benefitType { name } specialties { code }
+  itemCodes { code codeSet { rate } codeSetBundle { name codeSets { code } } benefit { name } } } } }"""
+
+
+async def statements_for(gql, db, document: str) -> tuple[int, dict]:
+    with count_statements(db) as counted:
+        data = (await gql("agency_admin", document)).ok()
+    return counted(), data
+
+
+async def test_the_provider_list_costs_the_same_for_7_and_37_providers(gql, db, users, world):
+    before, data = await statements_for(gql, db, NETWORK)
+    async with db.write() as session:
+        admin = principal_of(await session.get(User, users["agency_admin"].id))
+        for i in range(30):
+            provider = await providers.create_provider(session, admin, {"name": f"Provider {i:02}", "type": "ONSITE"})
+            await facilities.create_facility(
+                session,
+                admin,
+                {"provider_id": provider.id, "name": f"Site {i}"},
+                [{"specialty_id": world.grief_specialty, "primary": True}],
+            )
+    after, more = await statements_for(gql, db, NETWORK)
+    assert more["providers"]["totalCount"] == data["providers"]["totalCount"] + 30
+    assert after == before
+    assert before <= 12
+
+
+async def test_the_benefit_list_costs_the_same_for_3_and_23_benefits(gql, db, users, world):
+    before, _ = await statements_for(gql, db, CATALOGUE)
+    async with db.write() as session:
+        admin = principal_of(await session.get(User, users["agency_admin"].id))
+        for i in range(20):
+            await create_benefit(
+                session,
+                admin,
+                {
+                    "program_id": world.family_support,
+                    "name": f"Benefit {i}",
+                    "benefit_type_id": world.mental_health,
+                    "unit_of_measure": "hour",
+                },
+                [world.counseling, world.grief_specialty],
+            )
+    after, data = await statements_for(gql, db, CATALOGUE)
+    assert data["benefits"]["totalCount"] == 23
+    assert after == before
