@@ -315,3 +315,9 @@ async def test_access(gql, db, world, op: Operation, who: str | None):
     else:
         assert_denied(result, expected)
         assert await audit_count(db) == events_before, "a refused mutation leaves no audit event"
+
+
+async def test_a_refused_root_field_is_null_and_the_others_still_answer(gql):
+    result = await gql("provider_a", "query { viewer { name } programs { totalCount } }")
+    assert result.data == {"viewer": {"name": "Ashley Moreno"}, "programs": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in result.errors] == [(["programs"], "FORBIDDEN")]

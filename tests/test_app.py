@@ -45,8 +45,9 @@ async def test_graphiql_is_served_with_its_assets_from_this_server(http):
 
 async def test_graphql_answers_get_queries(http, gql):
     token = gql.tokens["caseworker"]
-    response = await http.get("/graphql", params={"query": "{ viewer { name } }"},
-                              headers={"Authorization": f"Bearer {token}"})
+    response = await http.get(
+        "/graphql", params={"query": "{ viewer { name } }"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.json()["data"]["viewer"]["name"] == "Connor Reyes"
 
 

@@ -81,3 +81,13 @@ async def test_newest_events_come_first(gql):
     ids = [int(n["id"]) for n in nodes]
     assert ids == sorted(ids, reverse=True)
     assert all("password_hash" not in (n["after"] or {}) for n in nodes)
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_event SET action = 'forged'", "DELETE FROM audit_event"])
+async def test_the_database_refuses_to_rewrite_the_audit_trail(db, statement):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with db.write() as session:
+            await session.exec(text(statement))

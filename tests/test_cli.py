@@ -14,13 +14,19 @@ ROOT = Path(__file__).parent.parent
 
 @pytest.fixture
 def run(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
-           "SECRET_KEY_FILE": str(tmp_path / "secret"), "PASSWORD_HASH_PROFILE": "test", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/cli.db",
+        "SECRET_KEY_FILE": str(tmp_path / "secret"),
+        "PASSWORD_HASH_PROFILE": "test",
+        "PYTHONPATH": str(ROOT),
+    }
     env.pop("SECRET_KEY", None)
 
     def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-        result = subprocess.run([sys.executable, "-m", "server", *args], env=env, cwd=tmp_path,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "server", *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
         if check:
             assert result.returncode == 0, result.stderr
         return result
@@ -43,11 +49,34 @@ def test_demo_loads_once_prints_the_sign_ins_and_tokens_work(run):
 
 def test_migrate_then_create_user_of_a_new_agency(run):
     assert "up to date" in run("migrate").stdout
-    made = run("create-user", "--email", "pat@newtown.example", "--name", "Pat Lee", "--role", "agency-admin",
-               "--agency", "Newtown Services", "--password", "long-enough-password")
+    made = run(
+        "create-user",
+        "--email",
+        "pat@newtown.example",
+        "--name",
+        "Pat Lee",
+        "--role",
+        "agency-admin",
+        "--agency",
+        "Newtown Services",
+        "--password",
+        "long-enough-password",
+    )
     assert "Created pat@newtown.example" in made.stdout
-    again = run("create-user", "--email", "pat@newtown.example", "--name", "Pat Lee", "--role", "caseworker",
-                "--agency", "Newtown Services", "--password", "long-enough-password", check=False)
+    again = run(
+        "create-user",
+        "--email",
+        "pat@newtown.example",
+        "--name",
+        "Pat Lee",
+        "--role",
+        "caseworker",
+        "--agency",
+        "Newtown Services",
+        "--password",
+        "long-enough-password",
+        check=False,
+    )
     assert again.returncode != 0
     assert "exists" in again.stderr
 

@@ -17,7 +17,10 @@ from server.graphql.network.mutations import NetworkMutation
 from server.graphql.network.queries import NetworkQuery
 
 
-@strawberry.type(description="Everything Caseway answers. Every field but introspection needs a signed-in user.")
+@strawberry.type(
+    description="Everything Caseway answers. Every field but introspection needs a signed-in user. Root fields "
+    "are nullable: a field refused or failed is null with its error, and the others still answer."
+)
 class Query(AccountsQuery, NetworkQuery, CatalogueQuery, AuditQuery):
     pass
 

@@ -12,7 +12,7 @@ from server.graphql.runner import signed_in
 @strawberry.type
 class AccountsQuery:
     @strawberry.field(description="The signed-in user: name, role, and their agency or provider.")
-    async def viewer(self, info: Info) -> Viewer:
+    async def viewer(self, info: Info) -> Viewer | None:
         principal = signed_in(info)
         agency = provider = None
         if principal.agency_id is not None:

@@ -34,7 +34,7 @@ class AuditQuery:
         filter: AuditEventFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[AuditEvent]:
+    ) -> Connection[AuditEvent] | None:
         f = filter or AuditEventFilter()
         page = await run_query(
             info,

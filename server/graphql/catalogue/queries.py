@@ -50,12 +50,12 @@ class CatalogueQuery:
     @strawberry.field(description="Your agency's programs, by name. Agency staff.")
     async def programs(
         self, info: Info, search: str | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
-    ) -> Connection[Program]:
+    ) -> Connection[Program] | None:
         page = await run_query(info, lambda s, p: programs.list(s, p, search=search, first=first, after=after))
         return connection(page, lambda r: from_model(Program, r))
 
     @strawberry.field(description="One of your agency's programs. Agency staff.")
-    async def program(self, info: Info, id: strawberry.ID) -> Program:
+    async def program(self, info: Info, id: strawberry.ID) -> Program | None:
         return await _get(info, programs, Program, id)
 
     @strawberry.field(description="Your agency's benefit types, by name. Agency staff.")
@@ -65,7 +65,7 @@ class CatalogueQuery:
         filter: CatalogueFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[BenefitType]:
+    ) -> Connection[BenefitType] | None:
         return await _list(info, benefit_types, BenefitType, filter, first, after)
 
     @strawberry.field(description="Your agency's benefits, by name. Agency staff.")
@@ -75,7 +75,7 @@ class CatalogueQuery:
         filter: BenefitFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[Benefit]:
+    ) -> Connection[Benefit] | None:
         f = filter or BenefitFilter()
         where = []
         if f.program_id is not None:
@@ -91,7 +91,7 @@ class CatalogueQuery:
         )
 
     @strawberry.field(description="One of your agency's benefits. Agency staff.")
-    async def benefit(self, info: Info, id: strawberry.ID) -> Benefit:
+    async def benefit(self, info: Info, id: strawberry.ID) -> Benefit | None:
         return await _get(info, benefits, Benefit, id)
 
     @strawberry.field(description="Your agency's code sets, by code. Agency staff.")
@@ -101,11 +101,11 @@ class CatalogueQuery:
         filter: CatalogueFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[CodeSet]:
+    ) -> Connection[CodeSet] | None:
         return await _list(info, code_sets, CodeSet, filter, first, after)
 
     @strawberry.field(description="One of your agency's code sets. Agency staff.")
-    async def code_set(self, info: Info, id: strawberry.ID) -> CodeSet:
+    async def code_set(self, info: Info, id: strawberry.ID) -> CodeSet | None:
         return await _get(info, code_sets, CodeSet, id)
 
     @strawberry.field(description="Your agency's code set bundles, by name. Agency staff.")
@@ -115,7 +115,7 @@ class CatalogueQuery:
         filter: CatalogueFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[CodeSetBundle]:
+    ) -> Connection[CodeSetBundle] | None:
         return await _list(info, bundles, CodeSetBundle, filter, first, after)
 
     @strawberry.field(description="Your agency's benefit item codes, by code. Agency staff.")
@@ -125,5 +125,5 @@ class CatalogueQuery:
         filter: CatalogueFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[BenefitItemCode]:
+    ) -> Connection[BenefitItemCode] | None:
         return await _list(info, item_codes, BenefitItemCode, filter, first, after)

@@ -24,7 +24,7 @@ class NetworkQuery:
         filter: ProviderFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[Provider]:
+    ) -> Connection[Provider] | None:
         f = filter or ProviderFilter()
         page = await run_query(
             info,
@@ -35,7 +35,7 @@ class NetworkQuery:
         return connection(page, lambda r: from_model(Provider, r))
 
     @strawberry.field(description="One provider; NOT_FOUND if it does not exist or is not yours to see.")
-    async def provider(self, info: Info, id: strawberry.ID) -> Provider:
+    async def provider(self, info: Info, id: strawberry.ID) -> Provider | None:
         record = await run_query(info, lambda s, p: providers.get_provider(s, p, parse_id(id)))
         return from_model(Provider, record)
 
@@ -46,7 +46,7 @@ class NetworkQuery:
         filter: FacilityFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[Facility]:
+    ) -> Connection[Facility] | None:
         f = filter or FacilityFilter()
         page = await run_query(
             info,
@@ -65,7 +65,7 @@ class NetworkQuery:
         return connection(page, lambda r: from_model(Facility, r))
 
     @strawberry.field(description="One facility; NOT_FOUND if it does not exist or is not yours to see.")
-    async def facility(self, info: Info, id: strawberry.ID) -> Facility:
+    async def facility(self, info: Info, id: strawberry.ID) -> Facility | None:
         record = await run_query(info, lambda s, p: facilities.get_facility(s, p, parse_id(id)))
         return from_model(Facility, record)
 
@@ -78,7 +78,7 @@ class NetworkQuery:
         filter: CareSpecialtyFilter | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
-    ) -> Connection[CareSpecialty]:
+    ) -> Connection[CareSpecialty] | None:
         f = filter or CareSpecialtyFilter()
         page = await run_query(
             info,
@@ -96,6 +96,6 @@ class NetworkQuery:
         return connection(page, lambda r: from_model(CareSpecialty, r))
 
     @strawberry.field(description="One care specialty.")
-    async def care_specialty(self, info: Info, id: strawberry.ID) -> CareSpecialty:
+    async def care_specialty(self, info: Info, id: strawberry.ID) -> CareSpecialty | None:
         record = await run_query(info, lambda s, p: specialties.get_specialty(s, p, parse_id(id)))
         return from_model(CareSpecialty, record)

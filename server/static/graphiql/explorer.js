@@ -7,8 +7,10 @@
 
   const START = [
     "# Welcome to the Caseway API.",
-    "# Sign in above with a demo account (`make run` printed them), then run this query.",
-    "# Agency apps send `Authorization: Bearer <token>`; `python -m server token EMAIL` prints one.",
+    "# Sign in above with a demo account (`make run` printed them),",
+    "# then run this query with the pink button.",
+    "# Agency apps send `Authorization: Bearer <token>`;",
+    "# `python -m server token EMAIL` prints one.",
     "query Network {",
     "  viewer { name role agency { name } provider { name } }",
     "  providers(first: 10) {",
