@@ -1,6 +1,7 @@
 """The City of Cosville: demo data loaded through the domain services, as its agency admin would enter it."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
@@ -9,9 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.db import Database
 from server.domain.agencies import Agency, get_or_create_agency
 from server.domain.catalogue import benefits, code_sets, programs
+from server.domain.clients import enrollments, participants
+from server.domain.columns import utcnow
 from server.domain.network import facilities, providers, specialties
 from server.domain.network.models import ProviderStatus
 from server.domain.principal import Role
+from server.domain.referrals import referrals
 from server.domain.users import create_user, principal_of
 
 AGENCY = "City of Cosville"
@@ -269,9 +273,12 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
                 {"specialty_id": specialty_ids[code], "primary": primary}
                 for code, primary in facility_values["specialties"]
             ]
-            await facilities.create_facility(session, admin, {"provider_id": provider.id, **values}, offered)
+            facility = await facilities.create_facility(session, admin, {"provider_id": provider.id, **values}, offered)
+            if key == "grief":
+                grief_facility_id = facility.id
     assert (await providers.get_provider(session, admin, provider_ids["grief"])).status == ProviderStatus.ACTIVE
 
+    grief_facility_id = None
     for user in (u for u in USERS if u.employer != "agency"):
         await create_user(
             session,
@@ -388,4 +395,77 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
     )
     await code_sets.item_codes.create(
         session, admin, {"benefit_id": food_box.id, "code": "B-00101", "code_set_id": box.id}
+    )
+
+    await _steves_story(
+        session,
+        principal_of(agency_users[Role.CASEWORKER]),
+        family.id,
+        grief.id,
+        provider_ids["grief"],
+        grief_facility_id,
+    )
+
+
+async def _steves_story(
+    session: AsyncSession, connor, family_id: int, grief_id: int, grief_center_id: int, grief_facility_id: int
+) -> None:
+    """Steve lost his wife this spring. Connor enrolls him in Family Support, assigns Grief Counseling and
+    refers him to the Cosville Grief Counseling Center, a few blocks from his home."""
+    steve = await participants.create_participant(
+        session,
+        connor,
+        {
+            "legal_first_name": "Steven",
+            "legal_last_name": "Marsh",
+            "preferred_name": "Steve",
+            "pronouns": "he/him",
+            "birth_date": date(1961, 4, 9),
+            "phone": "(217) 555-0143",
+            "email": "steve.marsh@example.com",
+            "address_line1": "118 West Monroe Street",
+            "city": "Cosville",
+            "region": "IL",
+            "postal_code": "62701",
+            "latitude": 39.7998,
+            "longitude": -89.6489,
+            "preferred_language": "English",
+        },
+        [{"text": "Recently bereaved: ask before discussing family.", "severity": "WARNING"}],
+    )
+    enrollment = await enrollments.enroll(
+        session, connor, {"participant_id": steve.id, "program_id": family_id, "status": "IN_PROGRESS"}
+    )
+    assignment = await enrollments.assign_benefit(
+        session,
+        connor,
+        {"enrollment_id": enrollment.id, "benefit_id": grief_id, "status": "ACTIVE", "entitled_quantity": 12},
+    )
+    await referrals.create_referral(
+        session,
+        connor,
+        {
+            "benefit_assignment_id": assignment.id,
+            "provider_id": grief_center_id,
+            "facility_id": grief_facility_id,
+            "priority": "ROUTINE",
+            "shared_fields": ["PHONE", "LANGUAGE", "ALERTS"],
+            "notes": "Steve prefers morning sessions. He is ready to start as soon as possible.",
+            "consent_given_at": utcnow() - timedelta(hours=1),
+        },
+        send=True,
+    )
+    await participants.create_participant(
+        session,
+        connor,
+        {
+            "legal_first_name": "María",
+            "legal_last_name": "Núñez",
+            "preferred_name": "Marisol",
+            "phone": "(217) 555-0188",
+            "city": "Cosville",
+            "region": "IL",
+            "latitude": 39.7817,
+            "longitude": -89.6301,
+        },
     )

@@ -14,6 +14,11 @@ class Agency(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     time_zone: str = Field(default="America/Chicago", max_length=64)
+    # New client IDs: the pattern's {number} is the agency's next number, e.g. CL-{number:06d} → CL-000123.
+    client_id_pattern: str = Field(default="CL-{number:06d}", max_length=40)
+    next_client_number: int = 1
+    # A referral still REQUESTED this long after it was sent is overdue, for both sides.
+    referral_response_hours: int = 72
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

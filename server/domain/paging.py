@@ -2,6 +2,7 @@
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -65,8 +66,12 @@ async def paginate(
     order: list[tuple[ColumnElement, Direction]],
     first: int,
     after: str | None,
+    values_of: Callable[[Any], list[Any]] | None = None,
 ) -> Page:
-    """One page of `query` in `order`, whose last column must be unique (the primary key)."""
+    """One page of `query` in `order`, whose last column must be unique (the primary key).
+
+    `values_of` gives a row's values of the `order` columns, for rows that are not one record.
+    """
     if first < 1 or first > MAX_PAGE_SIZE:
         raise Invalid(f"Ask for 1 to {MAX_PAGE_SIZE} items.", field="first")
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
@@ -77,7 +82,8 @@ async def paginate(
     rows = list((await session.exec(page_query)).all())
     items = rows[:first]
     keys = [column.key for column, _ in order]
-    cursors = [encode_cursor([getattr(item, key) for key in keys]) for item in items]
+    values_of = values_of or (lambda item: [getattr(item, key) for key in keys])
+    cursors = [encode_cursor(values_of(item)) for item in items]
     return Page(
         items=items,
         cursors=cursors,

@@ -12,13 +12,16 @@ from server.domain.catalogue.models import (
     CodeSetBundleMember,
     Program,
 )
+from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
+from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.users import User
 
 __all__ = [
     "Agency",
     "AuditEvent",
     "Benefit",
+    "BenefitAssignment",
     "BenefitItemCode",
     "BenefitSpecialty",
     "BenefitType",
@@ -28,7 +31,12 @@ __all__ = [
     "CodeSetBundleMember",
     "Facility",
     "FacilitySpecialty",
+    "Participant",
+    "ParticipantAlert",
     "Program",
+    "ProgramEnrollment",
     "Provider",
+    "Referral",
+    "ReferralEvent",
     "User",
 ]

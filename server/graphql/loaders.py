@@ -19,7 +19,10 @@ from server.domain.catalogue.models import (
     CodeSetBundleMember,
     Program,
 )
+from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
+from server.domain.referrals.models import ReferralEvent
+from server.domain.users import User
 
 
 def by_id(db: Database, model: type[SQLModel]) -> DataLoader[int, SQLModel | None]:
@@ -63,6 +66,21 @@ class Loaders:
         self.benefit_type = by_id(db, BenefitType)
         self.code_set = by_id(db, CodeSet)
         self.code_set_bundle = by_id(db, CodeSetBundle)
+        self.user = by_id(db, User)
+        self.participant = by_id(db, Participant)
+        self.enrollment = by_id(db, ProgramEnrollment)
+        self.assignment = by_id(db, BenefitAssignment)
+        self.alerts_of_participant = by_key(
+            db, ParticipantAlert, ParticipantAlert.participant_id, order=[ParticipantAlert.created_at.desc()]
+        )
+        self.enrollments_of_participant = by_key(
+            db, ProgramEnrollment, ProgramEnrollment.participant_id, order=[ProgramEnrollment.id.desc()]
+        )
+        self.assignments_of_participant = by_key(
+            db, BenefitAssignment, BenefitAssignment.participant_id, order=[BenefitAssignment.id.desc()]
+        )
+        self.assignments_of_enrollment = by_key(db, BenefitAssignment, BenefitAssignment.enrollment_id)
+        self.history_of_referral = by_key(db, ReferralEvent, ReferralEvent.referral_id)
         self.facilities_of_provider = by_key(
             db, Facility, Facility.provider_id, where=[Facility.active.is_(True)], order=[Facility.name]
         )

@@ -12,21 +12,25 @@ from server.graphql.accounts.queries import AccountsQuery
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.catalogue.mutations import CatalogueMutation
 from server.graphql.catalogue.queries import CatalogueQuery
+from server.graphql.clients.mutations import ClientsMutation
+from server.graphql.clients.queries import ClientsQuery
 from server.graphql.errors import describe_errors, mask_errors
 from server.graphql.network.mutations import NetworkMutation
 from server.graphql.network.queries import NetworkQuery
+from server.graphql.referrals.mutations import ReferralsMutation
+from server.graphql.referrals.queries import ReferralsQuery
 
 
 @strawberry.type(
     description="Everything Caseway answers. Every field but introspection needs a signed-in user. Root fields "
     "are nullable: a field refused or failed is null with its error, and the others still answer."
 )
-class Query(AccountsQuery, NetworkQuery, CatalogueQuery, AuditQuery):
+class Query(AccountsQuery, NetworkQuery, CatalogueQuery, ClientsQuery, ReferralsQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Every change Caseway makes; each is one transaction with its audit event.")
-class Mutation(NetworkMutation, CatalogueMutation):
+class Mutation(NetworkMutation, CatalogueMutation, ClientsMutation, ReferralsMutation):
     pass
 
 
@@ -48,6 +52,13 @@ COMMON_ARGUMENTS = {
     "first": "How many items to return, 1 to 100.",
     "after": "Return the items after this cursor (a page's endCursor).",
     "search": "Part of the name, any case.",
+    "reason": "Why (required to reject, hold, cancel, fail, mark in error or deny).",
+    "note": "The reason in words (required with OTHER).",
+    "expectedVersion": "The version you saw; the change is refused if the referral changed since.",
+    "participantId": "The participant.",
+    "programId": "The program.",
+    "active": "Only (in)active ones.",
+    "send": "Send it to the provider at once.",
 }
 
 

@@ -1,0 +1,1 @@
+"""Clients (participants) of an agency, their program enrollments and benefit assignments."""

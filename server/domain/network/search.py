@@ -1,0 +1,169 @@
+"""Provider search for caseworkers: by specialty (and what is under it), benefit, name, type, distance and
+availability. It runs in the database: a bounding box on the indexed coordinates, then the exact distance."""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, literal
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.catalogue.models import Benefit, BenefitSpecialty
+from server.domain.clients.models import Participant
+from server.domain.errors import Invalid
+from server.domain.network.models import (
+    CapacityStatus,
+    Facility,
+    FacilitySpecialty,
+    Provider,
+    ProviderStatus,
+    ProviderType,
+)
+from server.domain.network.specialties import descendants_of
+from server.domain.paging import Page, paginate
+from server.domain.principal import AGENCY_ROLES, Principal, require
+from server.domain.records import fetch
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = 111.195  # along a meridian, on that sphere
+MAX_RADIUS_KM = 500
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    facility: Facility
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page[SearchHit]
+    # The specialties asked for (with everything under them): a hit's matching specialties are among these.
+    wanted_specialty_ids: frozenset[int] | None
+
+
+def distance_km(latitude: float, longitude: float) -> ColumnElement[float]:
+    """Great-circle (haversine) distance from the point to a facility, in SQL."""
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2, lon2 = func.radians(Facility.latitude), func.radians(Facility.longitude)
+    a = func.power(func.sin((lat2 - lat1) / 2), 2) + math.cos(lat1) * func.cos(lat2) * func.power(
+        func.sin((lon2 - lon1) / 2), 2
+    )
+    return 2 * EARTH_RADIUS_KM * func.asin(func.sqrt(a))
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> ColumnElement[bool]:
+    """A cheap prefilter the coordinates index can serve: every point within the radius is inside it."""
+    dlat = radius_km / KM_PER_DEGREE
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    dlon = min(radius_km / (KM_PER_DEGREE * cos_lat), 180.0)
+    return and_(
+        Facility.latitude.between(latitude - dlat, latitude + dlat),
+        Facility.longitude.between(longitude - dlon, longitude + dlon),
+    )
+
+
+async def search_facilities(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    specialty_ids: list[int] | None = None,
+    benefit_id: int | None = None,
+    provider_name: str | None = None,
+    provider_types: list[ProviderType] | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    participant_id: int | None = None,
+    radius_km: float | None = None,
+    accepting_referrals: bool | None = None,
+    capacity_statuses: list[CapacityStatus] | None = None,
+    first: int,
+    after: str | None = None,
+) -> SearchResult:
+    """Active facilities of active, searchable providers; nearest first when a point or participant is given."""
+    principal = require(principal, AGENCY_ROLES)
+    if participant_id is not None:
+        if latitude is not None or longitude is not None:
+            raise Invalid("Search near a point or near a participant, not both.", field="participantId")
+        home = await fetch(
+            session,
+            Participant,
+            participant_id,
+            scope=Participant.agency_id == principal.agency_id,
+            field="participantId",
+            what="participant",
+        )
+        if home.latitude is None:
+            raise Invalid("This participant's home has no coordinates.", field="participantId")
+        latitude, longitude = home.latitude, home.longitude
+    if (latitude is None) != (longitude is None):
+        raise Invalid("Give both latitude and longitude.", field="latitude")
+    if radius_km is not None and (latitude is None or not 0 < radius_km <= MAX_RADIUS_KM):
+        raise Invalid(f"A radius needs a point and must be between 0 and {MAX_RADIUS_KM} km.", field="radiusKm")
+
+    query_filters = [Facility.active.is_(True), Provider.status == ProviderStatus.ACTIVE, Provider.searchable.is_(True)]
+    wanted: frozenset[int] | None = None
+    for roots, field in (
+        (specialty_ids, "specialtyIds"),
+        (await _benefit_specialties(session, principal, benefit_id), "benefitId"),
+    ):
+        if roots is None:
+            continue
+        tree = frozenset((await session.exec(select(descendants_of(roots).c.id))).all())
+        if not tree:
+            raise Invalid("No such care specialty.", field=field)
+        wanted = tree if wanted is None else wanted | tree
+        query_filters.append(
+            Facility.id.in_(
+                select(FacilitySpecialty.facility_id).where(
+                    FacilitySpecialty.active.is_(True), FacilitySpecialty.specialty_id.in_(tree)
+                )
+            )
+        )
+    if provider_name and provider_name.strip():
+        query_filters.append(func.lower(Provider.name).contains(provider_name.strip().lower(), autoescape=True))
+    if provider_types:
+        query_filters.append(Provider.type.in_(provider_types))
+    if accepting_referrals is not None:
+        query_filters.append(Facility.accepting_referrals.is_(accepting_referrals))
+    if capacity_statuses:
+        query_filters.append(Facility.capacity_status.in_(capacity_statuses))
+
+    if latitude is None:
+        order = [(Provider.name, "asc"), (Facility.name, "asc"), (Facility.id, "asc")]
+        query = (
+            select(Facility, literal(None).label("distance"), Provider.name.label("provider_name"))
+            .join(Provider)
+            .where(*query_filters)
+        )
+        values_of = lambda row: [row.provider_name, row.Facility.name, row.Facility.id]  # noqa: E731
+    else:
+        distance = distance_km(latitude, longitude).label("distance")
+        if radius_km is not None:
+            query_filters += [bounding_box(latitude, longitude, radius_km), distance <= radius_km]
+        query = select(Facility, distance).join(Provider).where(Facility.latitude.is_not(None), *query_filters)
+        order = [(distance, "asc"), (Facility.id, "asc")]
+        values_of = lambda row: [row.distance, row.Facility.id]  # noqa: E731
+    page = await paginate(session, query, order=order, first=first, after=after, values_of=values_of)
+    page.items = [SearchHit(row.Facility, row.distance) for row in page.items]
+    return SearchResult(page=page, wanted_specialty_ids=wanted)
+
+
+async def _benefit_specialties(session: AsyncSession, principal: Principal, benefit_id: int | None) -> list[int] | None:
+    if benefit_id is None:
+        return None
+    await fetch(
+        session, Benefit, benefit_id, scope=Benefit.agency_id == principal.agency_id, field="benefitId", what="benefit"
+    )
+    ids = list(
+        (
+            await session.exec(
+                select(BenefitSpecialty.specialty_id).where(
+                    BenefitSpecialty.benefit_id == benefit_id, BenefitSpecialty.active.is_(True)
+                )
+            )
+        ).all()
+    )
+    if not ids:
+        raise Invalid("This benefit names no care specialty to search by.", field="benefitId")
+    return ids

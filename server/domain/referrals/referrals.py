@@ -1,0 +1,374 @@
+"""Referrals: created and sent by the agency, answered and followed by the provider, every step recorded."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain import validation as v
+from server.domain.agencies import Agency
+from server.domain.audit import record_event, snapshot
+from server.domain.catalogue.models import Benefit
+from server.domain.clients.models import AssignmentStatus, BenefitAssignment
+from server.domain.columns import utcnow
+from server.domain.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
+from server.domain.network.models import Facility, Provider, ProviderStatus
+from server.domain.paging import Page, paginate
+from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
+from server.domain.records import fetch
+from server.domain.referrals.models import (
+    LIVE,
+    AuthorizationStatus,
+    ReasonCode,
+    Referral,
+    ReferralEvent,
+    ReferralEventKind,
+    ReferralPriority,
+    ReferralStatus,
+    SharedField,
+)
+from server.domain.referrals.transitions import TRANSITIONS, Side
+
+RULES = {
+    "benefit_assignment_id": v.reference(required=True),
+    "provider_id": v.reference(required=True),
+    "facility_id": v.reference(),
+    "priority": v.choice(ReferralPriority),
+    "notes": v.text(4000),
+    "shared_fields": v.Rule(nullable=False, check=lambda values: sorted({SharedField(x).value for x in values})),
+    "consent_given_at": v.Rule(check=lambda value: _aware(value, "consentGivenAt")),
+    "consent_expires_at": v.Rule(check=lambda value: _aware(value, "consentExpiresAt")),
+}
+READERS = AGENCY_ROLES | PROVIDER_ROLES
+
+
+def _aware(value: Any, field: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError("must be a date and time with its time zone")
+    return value
+
+
+def visible_referrals(principal: Principal) -> ColumnElement[bool]:
+    """The agency sees its own referrals; a provider sees those sent to it, never drafts."""
+    if principal.is_agency:
+        return Referral.agency_id == principal.agency_id
+    return and_(Referral.provider_id == principal.provider_id, Referral.status != ReferralStatus.DRAFT)
+
+
+def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
+    return (
+        referral.status == ReferralStatus.REQUESTED
+        and referral.respond_by is not None
+        and (referral.respond_by < (now or utcnow()))
+    )
+
+
+def _overdue_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(Referral.status == ReferralStatus.REQUESTED, Referral.respond_by < now)
+
+
+async def get_referral(session: AsyncSession, principal: Principal | None, referral_id: int) -> Referral:
+    principal = require(principal, READERS)
+    return await fetch(session, Referral, referral_id, scope=visible_referrals(principal), what="referral")
+
+
+def _filtered(principal: Principal, *, statuses, provider_id, participant_id, referring_user_id, overdue, new):
+    query = select(Referral).where(visible_referrals(principal))
+    if statuses:
+        query = query.where(Referral.status.in_(statuses))
+    if provider_id is not None:
+        query = query.where(Referral.provider_id == provider_id)
+    if participant_id is not None:
+        query = query.where(Referral.participant_id == participant_id)
+    if referring_user_id is not None:
+        query = query.where(Referral.referring_user_id == referring_user_id)
+    if overdue is not None:
+        clause = _overdue_clause(utcnow())
+        query = query.where(clause if overdue else ~clause)
+    if new is not None:
+        query = query.where(Referral.first_viewed_at.is_(None) if new else Referral.first_viewed_at.is_not(None))
+    return query
+
+
+async def list_referrals(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    statuses: list[ReferralStatus] | None = None,
+    provider_id: int | None = None,
+    participant_id: int | None = None,
+    referring_user_id: int | None = None,
+    overdue: bool | None = None,
+    new: bool | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[Referral]:
+    """Newest first. Agency staff: their agency's referrals. Provider users: their inbox."""
+    principal = require(principal, READERS)
+    query = _filtered(
+        principal,
+        statuses=statuses,
+        provider_id=provider_id,
+        participant_id=participant_id,
+        referring_user_id=referring_user_id,
+        overdue=overdue,
+        new=new,
+    )
+    return await paginate(session, query, order=[(Referral.id, "desc")], first=first, after=after)
+
+
+async def count_referrals(session: AsyncSession, principal: Principal | None, **filters) -> dict[ReferralStatus, int]:
+    """How many referrals of each status the principal can see (with the same filters as the list)."""
+    principal = require(principal, READERS)
+    query = _filtered(principal, statuses=None, **filters).subquery()
+    rows = (await session.exec(select(query.c.status, func.count()).group_by(query.c.status))).all()
+    counts = {status: 0 for status in ReferralStatus}
+    counts.update({ReferralStatus(status): n for status, n in rows})
+    if principal.is_provider:
+        counts.pop(ReferralStatus.DRAFT)
+    return counts
+
+
+async def _history(
+    session,
+    principal: Principal,
+    referral: Referral,
+    kind: ReferralEventKind,
+    before: str | None,
+    after: str,
+    reason: ReasonCode | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            kind=kind,
+            from_value=before,
+            to_value=after,
+            reason=reason,
+            note=note,
+            actor_user_id=principal.user_id,
+            actor_name=principal.name,
+            actor_role=principal.role,
+        )
+    )
+
+
+async def create_referral(
+    session: AsyncSession, principal: Principal | None, values: dict, *, send: bool = False
+) -> Referral:
+    """A draft referral of a benefit assignment to a provider (and optionally one of its facilities).
+
+    Only one live referral per assignment; a new one after a rejection or cancellation links to the last.
+    """
+    principal = require(principal, AGENCY_ROLES)
+    values = v.clean(RULES, values, partial=False)
+    assignment = await fetch(
+        session,
+        BenefitAssignment,
+        values["benefit_assignment_id"],
+        scope=BenefitAssignment.agency_id == principal.agency_id,
+        field="benefitAssignmentId",
+        what="benefit assignment",
+    )
+    if assignment.status in (AssignmentStatus.COMPLETED, AssignmentStatus.WITHDRAWN):
+        raise Invalid(f"The assignment is {assignment.status.value.lower()}.", field="benefitAssignmentId")
+    provider = await fetch(session, Provider, values["provider_id"], field="providerId", what="provider")
+    if provider.status != ProviderStatus.ACTIVE:
+        raise Invalid("The provider is not active in the network.", field="providerId")
+    if values.get("facility_id") is not None:
+        facility = await fetch(session, Facility, values["facility_id"], field="facilityId", what="facility")
+        if facility.provider_id != provider.id or not facility.active:
+            raise Invalid("The facility is not an active facility of this provider.", field="facilityId")
+    given, expires = values.get("consent_given_at"), values.get("consent_expires_at")
+    if given is not None and given > utcnow() + timedelta(minutes=5):
+        raise Invalid("Consent cannot be given in the future.", field="consentGivenAt")
+    if expires is not None and (given is None or expires <= given):
+        raise Invalid("Consent must expire after it was given.", field="consentExpiresAt")
+    earlier = (
+        await session.exec(
+            select(Referral).where(Referral.benefit_assignment_id == assignment.id).order_by(Referral.id.desc())
+        )
+    ).all()
+    if any(r.status in LIVE for r in earlier):
+        raise Conflict("This assignment already has a live referral.", field="benefitAssignmentId")
+    benefit = await session.get(Benefit, assignment.benefit_id)
+    referral = Referral(
+        agency_id=principal.agency_id,
+        participant_id=assignment.participant_id,
+        referring_user_id=principal.user_id,
+        consent_recorded_by_id=principal.user_id if given else None,
+        authorization_status=(
+            AuthorizationStatus.NOT_REQUESTED if benefit.requires_authorization else AuthorizationStatus.NOT_REQUIRED
+        ),
+        replaces_referral_id=earlier[0].id if earlier else None,
+        **values,
+    )
+    session.add(referral)
+    await session.flush()
+    await _history(session, principal, referral, ReferralEventKind.STATUS, None, ReferralStatus.DRAFT.value)
+    await record_event(
+        session, principal, action="referral.create", record=referral, before=None, agency_id=referral.agency_id
+    )
+    if send:
+        referral = await transition(session, principal, referral.id, "send")
+    return referral
+
+
+async def _checked_write(session: AsyncSession, referral: Referral, changes: dict) -> None:
+    """Saves `changes` only if nobody changed the referral since it was read (optimistic version check)."""
+    changes = {**changes, "version": referral.version + 1, "updated_at": utcnow()}
+    result = await session.exec(
+        update(Referral).where(Referral.id == referral.id, Referral.version == referral.version).values(**changes)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Someone else changed this referral at the same time; reload it and try again.", field="version")
+    await session.refresh(referral)
+
+
+def _side(principal: Principal) -> Side:
+    return Side.AGENCY if principal.is_agency else Side.PROVIDER
+
+
+async def transition(
+    session: AsyncSession,
+    principal: Principal | None,
+    referral_id: int,
+    action: str,
+    *,
+    reason: ReasonCode | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Referral:
+    """Moves the referral by `action` (see TRANSITIONS), checking role, current status, reason and version."""
+    principal = require(principal, READERS)
+    step = TRANSITIONS[action]
+    referral = await get_referral(session, principal, referral_id)
+    if _side(principal) is not step.side:
+        raise Forbidden(f"Only the {step.side.value} may {action.replace('_', ' ')} a referral.")
+    if expected_version is not None and expected_version != referral.version:
+        raise Conflict("This referral changed since you loaded it; reload it and try again.", field="version")
+    if referral.status not in step.sources:
+        raise Conflict(
+            f"This referral is {referral.status.value}; it cannot be {step.target.value} from there.", field="status"
+        )
+    note = v.text(2000).clean(note) if note and note.strip() else None
+    if step.needs_reason and reason is None:
+        raise DomainError(
+            f"Give a reason to make a referral {step.target.value}.", field="reason", code=ErrorCode.REQUIRED
+        )
+    if reason == ReasonCode.OTHER and note is None:
+        raise DomainError("Describe the reason in a note.", field="note", code=ErrorCode.REQUIRED)
+    changes: dict[str, Any] = {"status": step.target, "status_reason": reason, "status_note": note}
+    if action == "send":
+        changes.update(await _sending(session, referral))
+    if action == "start" and referral.authorization_status not in (
+        AuthorizationStatus.NOT_REQUIRED,
+        AuthorizationStatus.AUTHORIZED,
+    ):
+        raise Conflict(
+            f"Authorization is {referral.authorization_status.value}; service starts once it is AUTHORIZED.",
+            field="authorizationStatus",
+        )
+    before = snapshot(referral)
+    await _checked_write(session, referral, changes)
+    await _history(
+        session, principal, referral, ReferralEventKind.STATUS, before["status"], step.target.value, reason, note
+    )
+    await record_event(
+        session, principal, action=f"referral.{action}", record=referral, before=before, agency_id=referral.agency_id
+    )
+    return referral
+
+
+async def _sending(session: AsyncSession, referral: Referral) -> dict:
+    now = utcnow()
+    if referral.consent_given_at is None:
+        raise Invalid("Record the participant's consent before sending.", field="consentGivenAt")
+    if referral.consent_expires_at is not None and referral.consent_expires_at <= now:
+        raise Invalid("The participant's consent has expired.", field="consentExpiresAt")
+    provider = await session.get(Provider, referral.provider_id)
+    if provider.status != ProviderStatus.ACTIVE:
+        raise Invalid("The provider is not active in the network.", field="providerId")
+    if referral.facility_id is not None:
+        facility = await session.get(Facility, referral.facility_id)
+        if not facility.active or not facility.accepting_referrals:
+            raise Invalid("The facility is not accepting referrals.", field="facilityId")
+    hours = (await session.exec(select(Agency.referral_response_hours).where(Agency.id == referral.agency_id))).one()
+    return {"sent_at": now, "respond_by": now + timedelta(hours=hours)}
+
+
+AUTHORIZATION_STEPS = {
+    # action: (side, from, to, needs reason)
+    "request": (Side.PROVIDER, AuthorizationStatus.NOT_REQUESTED, AuthorizationStatus.SUBMITTED, False),
+    "authorize": (Side.AGENCY, AuthorizationStatus.SUBMITTED, AuthorizationStatus.AUTHORIZED, False),
+    "deny": (Side.AGENCY, AuthorizationStatus.SUBMITTED, AuthorizationStatus.DENIED, True),
+}
+
+
+async def decide_authorization(
+    session: AsyncSession,
+    principal: Principal | None,
+    referral_id: int,
+    action: str,
+    *,
+    reason: ReasonCode | None = None,
+    note: str | None = None,
+) -> Referral:
+    """The provider requests authorization of an accepted referral; the agency authorizes or denies it."""
+    principal = require(principal, READERS)
+    side, source, target, needs_reason = AUTHORIZATION_STEPS[action]
+    referral = await get_referral(session, principal, referral_id)
+    if _side(principal) is not side:
+        raise Forbidden(f"Only the {side.value} may {action} authorization.")
+    if referral.status not in (ReferralStatus.ACCEPTED, ReferralStatus.ON_HOLD, ReferralStatus.IN_PROGRESS):
+        raise Conflict(f"This referral is {referral.status.value}; authorization follows acceptance.", field="status")
+    if referral.authorization_status != source:
+        raise Conflict(
+            f"Authorization is {referral.authorization_status.value}; it cannot become {target.value} from there.",
+            field="authorizationStatus",
+        )
+    if needs_reason and reason is None:
+        raise DomainError("Give a reason to deny authorization.", field="reason", code=ErrorCode.REQUIRED)
+    before = snapshot(referral)
+    await _checked_write(session, referral, {"authorization_status": target})
+    await _history(
+        session, principal, referral, ReferralEventKind.AUTHORIZATION, source.value, target.value, reason, note
+    )
+    await record_event(
+        session,
+        principal,
+        action=f"referral.authorization.{action}",
+        record=referral,
+        before=before,
+        agency_id=referral.agency_id,
+    )
+    return referral
+
+
+async def open_referral(session: AsyncSession, principal: Principal | None, referral_id: int) -> Referral:
+    """Opening a referral in the provider's inbox records its first view (once)."""
+    principal = require(principal, READERS)
+    referral = await get_referral(session, principal, referral_id)
+    if principal.is_provider and referral.first_viewed_at is None:
+        before = snapshot(referral)
+        referral.first_viewed_at = utcnow()
+        referral.first_viewed_by_id = principal.user_id
+        await record_event(
+            session, principal, action="referral.open", record=referral, before=before, agency_id=referral.agency_id
+        )
+    return referral
+
+
+async def history_of(session: AsyncSession, referral_ids: list[int]) -> dict[int, list[ReferralEvent]]:
+    rows = (
+        await session.exec(
+            select(ReferralEvent).where(ReferralEvent.referral_id.in_(referral_ids)).order_by(ReferralEvent.id)
+        )
+    ).all()
+    grouped: dict[int, list[ReferralEvent]] = {i: [] for i in referral_ids}
+    for row in rows:
+        grouped[row.referral_id].append(row)
+    return grouped

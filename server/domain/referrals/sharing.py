@@ -1,0 +1,48 @@
+"""What a provider sees of a referred participant: the preferred name, and only the fields the referral shares."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from server.domain.clients.models import Participant, ParticipantAlert
+from server.domain.principal import Principal
+from server.domain.referrals.models import Referral, SharedField
+
+
+@dataclass(frozen=True)
+class SharedParticipant:
+    preferred_name: str
+    phone: str | None
+    email: str | None
+    birth_date: date | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    preferred_language: str | None
+    alerts: list[ParticipantAlert] | None
+
+
+def shared_view(referral: Referral, participant: Participant, alerts: list[ParticipantAlert]) -> SharedParticipant:
+    """The participant as the referral shows them to its provider: unshared fields are None."""
+    shared = set(referral.shared_fields)
+    has = lambda field: field.value in shared  # noqa: E731
+    address = has(SharedField.ADDRESS)
+    return SharedParticipant(
+        preferred_name=participant.preferred_name or participant.legal_first_name,
+        phone=participant.phone if has(SharedField.PHONE) else None,
+        email=participant.email if has(SharedField.EMAIL) else None,
+        birth_date=participant.birth_date if has(SharedField.BIRTH_DATE) else None,
+        address_line1=participant.address_line1 if address else None,
+        address_line2=participant.address_line2 if address else None,
+        city=participant.city if address else None,
+        region=participant.region if address else None,
+        postal_code=participant.postal_code if address else None,
+        preferred_language=participant.preferred_language if has(SharedField.LANGUAGE) else None,
+        alerts=[a for a in alerts if a.active] if has(SharedField.ALERTS) else None,
+    )
+
+
+def sees_whole_participant(principal: Principal, referral: Referral) -> bool:
+    """Only the referral's own agency sees the whole participant record."""
+    return principal.is_agency and principal.agency_id == referral.agency_id

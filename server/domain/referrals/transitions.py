@@ -1,0 +1,39 @@
+"""The referral state machine (FHIR Task codes): who may move a referral from which status to which."""
+
+import enum
+from dataclasses import dataclass
+
+from server.domain.referrals.models import ReferralStatus as S
+
+
+class Side(enum.Enum):
+    AGENCY = "agency"
+    PROVIDER = "provider"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[S]
+    target: S
+    side: Side
+    needs_reason: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "send": Transition(frozenset({S.DRAFT}), S.REQUESTED, Side.AGENCY),
+    "cancel": Transition(
+        frozenset({S.REQUESTED, S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.CANCELLED, Side.AGENCY, needs_reason=True
+    ),
+    "mark_in_error": Transition(frozenset({S.DRAFT, S.REQUESTED}), S.ENTERED_IN_ERROR, Side.AGENCY, needs_reason=True),
+    "accept": Transition(frozenset({S.REQUESTED}), S.ACCEPTED, Side.PROVIDER),
+    "reject": Transition(frozenset({S.REQUESTED}), S.REJECTED, Side.PROVIDER, needs_reason=True),
+    "hold": Transition(frozenset({S.ACCEPTED}), S.ON_HOLD, Side.PROVIDER, needs_reason=True),
+    "start": Transition(frozenset({S.ACCEPTED, S.ON_HOLD}), S.IN_PROGRESS, Side.PROVIDER),
+    "complete": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.COMPLETED, Side.PROVIDER),
+    "fail": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.FAILED, Side.PROVIDER, needs_reason=True),
+}
+
+
+def actions_from(status: S, side: Side) -> list[str]:
+    """The actions a user of `side` may take on a referral in `status` (what a UI should offer)."""
+    return [name for name, t in TRANSITIONS.items() if t.side is side and status in t.sources]

@@ -1,0 +1,1 @@
+"""GraphQL types, queries and mutations of clients, enrollments and benefit assignments."""

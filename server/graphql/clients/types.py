@@ -1,0 +1,114 @@
+"""GraphQL types of clients (participants), their alerts, enrollments and benefit assignments."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+
+from server.domain.clients import models
+from server.graphql.catalogue.types import Benefit, Program
+from server.graphql.context import Info
+from server.graphql.mapping import from_model
+
+AlertSeverity = strawberry.enum(models.AlertSeverity, description="How much an alert matters.")
+EnrollmentStatus = strawberry.enum(models.EnrollmentStatus, description="Where a program enrollment stands.")
+AssignmentStatus = strawberry.enum(models.AssignmentStatus, description="Where a benefit assignment stands.")
+
+
+@strawberry.type(description="Something everyone working with the participant should know first.")
+class ParticipantAlert:
+    record: strawberry.Private[models.ParticipantAlert]
+    id: strawberry.ID = strawberry.field(description="The alert's id.")
+    text: str = strawberry.field(description="What to know.")
+    severity: AlertSeverity = strawberry.field(description="How much it matters.")
+    active: bool = strawberry.field(description="Whether it still applies.")
+
+    @strawberry.field(description="When it was raised, in your agency's time zone.")
+    def created_at(self, info: Info) -> datetime:
+        return info.context.local(self.record.created_at)
+
+
+@strawberry.type(description="A participant's enrollment in a program.")
+class ProgramEnrollment:
+    record: strawberry.Private[models.ProgramEnrollment]
+    id: strawberry.ID = strawberry.field(description="The enrollment's id.")
+    status: EnrollmentStatus = strawberry.field(description="Where it stands.")
+    active: bool = strawberry.field(description="At most one active enrollment per participant per program.")
+    anonymous: bool = strawberry.field(description="Whether it counts anonymous recipients.")
+    start_date: date | None = strawberry.field(description="When it started.")
+    end_date: date | None = strawberry.field(description="When it ended.")
+
+    @strawberry.field(description="The program.")
+    async def program(self, info: Info) -> Program:
+        return from_model(Program, await info.context.loaders.program.load(self.record.program_id))
+
+    @strawberry.field(description="The benefits assigned through this enrollment.")
+    async def assignments(self, info: Info) -> list["BenefitAssignment"]:
+        rows = await info.context.loaders.assignments_of_enrollment.load(self.record.id)
+        return [from_model(BenefitAssignment, row) for row in rows]
+
+
+@strawberry.type(description="A benefit assigned to a participant through an enrollment.")
+class BenefitAssignment:
+    record: strawberry.Private[models.BenefitAssignment]
+    id: strawberry.ID = strawberry.field(description="The assignment's id.")
+    status: AssignmentStatus = strawberry.field(description="Where it stands.")
+    entitled_quantity: Decimal | None = strawberry.field(description="How many units the participant may receive.")
+
+    @strawberry.field(description="The benefit assigned.")
+    async def benefit(self, info: Info) -> Benefit:
+        return from_model(Benefit, await info.context.loaders.benefit.load(self.record.benefit_id))
+
+    @strawberry.field(description="The enrollment it comes through.")
+    async def enrollment(self, info: Info) -> ProgramEnrollment:
+        return from_model(ProgramEnrollment, await info.context.loaders.enrollment.load(self.record.enrollment_id))
+
+    @strawberry.field(description="The participant it is assigned to.")
+    async def participant(self, info: Info) -> "Participant":
+        return from_model(Participant, await info.context.loaders.participant.load(self.record.participant_id))
+
+
+@strawberry.type(description="A client of the agency (constituent). Only the agency's own staff see this record.")
+class Participant:
+    record: strawberry.Private[models.Participant]
+    id: strawberry.ID = strawberry.field(description="The participant's id.")
+    client_id: str = strawberry.field(description="The agency's client ID, unique in the agency.")
+    legal_first_name: str = strawberry.field(description="Legal first name.")
+    legal_last_name: str = strawberry.field(description="Legal last name.")
+    preferred_name: str | None = strawberry.field(description="The name the participant goes by.")
+    pronouns: str | None = strawberry.field(description="Pronouns.")
+    birth_date: date | None = strawberry.field(description="Date of birth.")
+    phone: str | None = strawberry.field(description="Phone number.")
+    email: str | None = strawberry.field(description="Email address.")
+    address_line1: str | None = strawberry.field(description="Home street and number.")
+    address_line2: str | None = strawberry.field(description="Apartment or unit.")
+    city: str | None = strawberry.field(description="City or town.")
+    region: str | None = strawberry.field(description="State or region.")
+    postal_code: str | None = strawberry.field(description="Postal (ZIP) code.")
+    latitude: float | None = strawberry.field(description="Home latitude, for provider search by distance.")
+    longitude: float | None = strawberry.field(description="Home longitude.")
+    preferred_language: str | None = strawberry.field(description="The language to speak with them in.")
+    watch_list: bool = strawberry.field(description="Whether the participant is on the agency's watch list.")
+
+    @strawberry.field(description="Age in whole years today, from the birth date.")
+    def age(self) -> int | None:
+        born = self.record.birth_date
+        if born is None:
+            return None
+        today = date.today()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @strawberry.field(description="The participant's alerts, active ones first, newest first.")
+    async def alerts(self, info: Info) -> list[ParticipantAlert]:
+        rows = await info.context.loaders.alerts_of_participant.load(self.record.id)
+        return [from_model(ParticipantAlert, row) for row in sorted(rows, key=lambda a: not a.active)]
+
+    @strawberry.field(description="Program enrollments, newest first.")
+    async def enrollments(self, info: Info) -> list[ProgramEnrollment]:
+        rows = await info.context.loaders.enrollments_of_participant.load(self.record.id)
+        return [from_model(ProgramEnrollment, row) for row in rows]
+
+    @strawberry.field(description="Benefit assignments, newest first.")
+    async def assignments(self, info: Info) -> list[BenefitAssignment]:
+        rows = await info.context.loaders.assignments_of_participant.load(self.record.id)
+        return [from_model(BenefitAssignment, row) for row in rows]

@@ -1,0 +1,100 @@
+"""Queries of referrals (both sides, each scoped) and provider search (agency staff)."""
+
+import strawberry
+
+from server.domain.network.search import search_facilities
+from server.domain.referrals import referrals
+from server.graphql.context import Info
+from server.graphql.mapping import from_model, parse_id
+from server.graphql.network.types import Facility
+from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
+from server.graphql.referrals.inputs import ProviderSearchFilter, ReferralFilter
+from server.graphql.referrals.types import ProviderSearchResult, Referral, ReferralStatusCount
+from server.graphql.runner import run_query
+
+
+def _ids(values, field: str) -> list[int] | None:
+    return None if values is None else [parse_id(v, field=field) for v in values]
+
+
+def _id(value, field: str) -> int | None:
+    return None if value is None else parse_id(value, field=field)
+
+
+def _filters(f: ReferralFilter) -> dict:
+    return {
+        "provider_id": _id(f.provider_id, "filter.providerId"),
+        "participant_id": _id(f.participant_id, "filter.participantId"),
+        "referring_user_id": _id(f.referred_by_id, "filter.referredById"),
+        "overdue": f.overdue,
+        "new": f.new,
+    }
+
+
+@strawberry.type
+class ReferralsQuery:
+    @strawberry.field(
+        description="Referrals, newest first. Agency staff: their agency's. Provider users: those sent to their "
+        "provider (their inbox)."
+    )
+    async def referrals(
+        self,
+        info: Info,
+        filter: ReferralFilter | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Referral] | None:
+        f = filter or ReferralFilter()
+        page = await run_query(
+            info,
+            lambda s, p: referrals.list_referrals(s, p, statuses=f.statuses, **_filters(f), first=first, after=after),
+        )
+        return connection(page, lambda r: from_model(Referral, r))
+
+    @strawberry.field(description="One referral you may see; NOT_FOUND otherwise. Opening it is `openReferral`.")
+    async def referral(self, info: Info, id: strawberry.ID) -> Referral | None:
+        return from_model(Referral, await run_query(info, lambda s, p: referrals.get_referral(s, p, parse_id(id))))
+
+    @strawberry.field(description="How many of the referrals you see are in each status (with the same filter).")
+    async def referral_counts(
+        self, info: Info, filter: ReferralFilter | None = None
+    ) -> list[ReferralStatusCount] | None:
+        f = filter or ReferralFilter()
+        counts = await run_query(info, lambda s, p: referrals.count_referrals(s, p, **_filters(f)))
+        return [ReferralStatusCount(status=status, count=n) for status, n in counts.items()]
+
+    @strawberry.field(
+        description="Find facilities for a referral: active, searchable providers only; nearest first when a point "
+        "or a participant is given. Agency staff."
+    )
+    async def provider_search(
+        self, info: Info, filter: ProviderSearchFilter, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[ProviderSearchResult] | None:
+        f = filter
+        result = await run_query(
+            info,
+            lambda s, p: search_facilities(
+                s,
+                p,
+                specialty_ids=_ids(f.specialty_ids, "filter.specialtyIds"),
+                benefit_id=_id(f.benefit_id, "filter.benefitId"),
+                provider_name=f.provider_name,
+                provider_types=f.provider_types,
+                latitude=f.near.latitude if f.near else None,
+                longitude=f.near.longitude if f.near else None,
+                participant_id=_id(f.near_participant_id, "filter.nearParticipantId"),
+                radius_km=f.radius_km,
+                accepting_referrals=f.accepting_referrals,
+                capacity_statuses=f.capacity_statuses,
+                first=first,
+                after=after,
+            ),
+        )
+        return connection(
+            result.page,
+            lambda hit: ProviderSearchResult(
+                facility=from_model(Facility, hit.facility),
+                distance_km=None if hit.distance_km is None else round(hit.distance_km, 3),
+                matching=result.wanted_specialty_ids,
+            ),
+        )

@@ -1,0 +1,252 @@
+"""GraphQL types of referrals, their history, what a provider sees of the participant, and search results."""
+
+import enum
+from datetime import date, datetime
+
+import strawberry
+
+from server.domain.referrals import models
+from server.domain.referrals.referrals import AUTHORIZATION_STEPS, is_overdue
+from server.domain.referrals.sharing import sees_whole_participant, shared_view
+from server.domain.referrals.transitions import Side, actions_from
+from server.graphql.accounts.types import Role
+from server.graphql.clients.types import AlertSeverity, BenefitAssignment, Participant
+from server.graphql.context import Info
+from server.graphql.mapping import from_model
+from server.graphql.network.types import CareSpecialty, Facility, Provider
+
+ReferralStatus = strawberry.enum(models.ReferralStatus, description="Where a referral stands (FHIR Task status).")
+AuthorizationStatus = strawberry.enum(
+    models.AuthorizationStatus,
+    description="Where the agency's authorization of a referral stands, when its benefit requires one.",
+)
+ReferralPriority = strawberry.enum(models.ReferralPriority, description="How soon the provider should act.")
+ReasonCode = strawberry.enum(models.ReasonCode, description="Why a referral was rejected, held, cancelled or failed.")
+SharedField = strawberry.enum(models.SharedField, description="A participant field a referral shows its provider.")
+ReferralEventKind = strawberry.enum(models.ReferralEventKind, description="What a history entry changed.")
+
+
+@strawberry.enum(description="What the signed-in user may do with a referral now.")
+class ReferralAction(enum.Enum):
+    SEND = "send"
+    CANCEL = "cancel"
+    MARK_IN_ERROR = "mark_in_error"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    HOLD = "hold"
+    START = "start"
+    COMPLETE = "complete"
+    FAIL = "fail"
+    REQUEST_AUTHORIZATION = "request"
+    AUTHORIZE = "authorize"
+    DENY_AUTHORIZATION = "deny"
+
+
+@strawberry.type(description="An alert shared with the provider.")
+class SharedAlert:
+    text: str = strawberry.field(description="What to know.")
+    severity: AlertSeverity = strawberry.field(description="How much it matters.")
+
+
+@strawberry.type(
+    description="The participant as the referral shows them to its provider: the preferred name always, other "
+    "fields only when the referral shares them (null otherwise)."
+)
+class SharedParticipant:
+    preferred_name: str = strawberry.field(description="The name the participant goes by.")
+    phone: str | None = strawberry.field(description="Phone, if shared.")
+    email: str | None = strawberry.field(description="Email, if shared.")
+    birth_date: date | None = strawberry.field(description="Date of birth, if shared.")
+    address_line1: str | None = strawberry.field(description="Home street, if the address is shared.")
+    address_line2: str | None = strawberry.field(description="Apartment or unit, if the address is shared.")
+    city: str | None = strawberry.field(description="City, if the address is shared.")
+    region: str | None = strawberry.field(description="State or region, if the address is shared.")
+    postal_code: str | None = strawberry.field(description="Postal code, if the address is shared.")
+    preferred_language: str | None = strawberry.field(description="Preferred language, if shared.")
+    alerts: list[SharedAlert] | None = strawberry.field(description="Active alerts, if shared.")
+
+
+@strawberry.type(description="The benefit a referral is for, as its provider needs to know it.")
+class ReferredBenefit:
+    name: str = strawberry.field(description="The benefit's name.")
+    description: str | None = strawberry.field(description="What the client receives.")
+    unit_of_measure: str = strawberry.field(description="What one unit is.")
+    requires_authorization: bool = strawberry.field(description="Whether service waits for the agency's go-ahead.")
+
+
+@strawberry.type(description="One change of a referral: who, when, from, to and why.")
+class ReferralHistoryEntry:
+    record: strawberry.Private[models.ReferralEvent]
+    kind: ReferralEventKind = strawberry.field(description="A status or an authorization change.")
+    from_value: str | None = strawberry.field(description="The status before (null when created).")
+    to_value: str = strawberry.field(description="The status after.")
+    reason: ReasonCode | None = strawberry.field(description="Why, when a reason was given.")
+    note: str | None = strawberry.field(description="In words.")
+    actor_name: str = strawberry.field(description="Who made the change.")
+    actor_role: Role = strawberry.field(description="Their role.")
+
+    @strawberry.field(description="When, in your agency's time zone.")
+    def occurred_at(self, info: Info) -> datetime:
+        return info.context.local(self.record.occurred_at)
+
+
+@strawberry.type(description="A client referred by an agency to a provider, followed by both to its end.")
+class Referral:
+    record: strawberry.Private[models.Referral]
+    id: strawberry.ID = strawberry.field(description="The referral's id.")
+    status: ReferralStatus = strawberry.field(description="Where it stands.")
+    status_reason: ReasonCode | None = strawberry.field(description="Why it was rejected, held, cancelled or failed.")
+    status_note: str | None = strawberry.field(description="The reason in words.")
+    authorization_status: AuthorizationStatus = strawberry.field(description="The agency's authorization.")
+    priority: ReferralPriority = strawberry.field(description="How soon the provider should act.")
+    notes: str | None = strawberry.field(description="The caseworker's notes for the provider.")
+    version: int = strawberry.field(description="Changes with every transition; pass it as expectedVersion.")
+
+    @strawberry.field(description="The participant fields this referral shares with its provider.")
+    def shared_fields(self) -> list[SharedField]:
+        return [models.SharedField(f) for f in self.record.shared_fields]
+
+    @strawberry.field(description="Not yet opened by the provider.")
+    def is_new(self) -> bool:
+        return self.record.first_viewed_at is None
+
+    @strawberry.field(description="Still REQUESTED after the agency's response window.")
+    def is_overdue(self) -> bool:
+        return is_overdue(self.record)
+
+    @strawberry.field(description="What you may do with it now.")
+    def available_actions(self, info: Info) -> list[ReferralAction]:
+        principal, r = info.context.principal, self.record
+        side = Side.AGENCY if principal.is_agency else Side.PROVIDER
+        actions = actions_from(r.status, side)
+        if r.status in (
+            models.ReferralStatus.ACCEPTED,
+            models.ReferralStatus.ON_HOLD,
+            models.ReferralStatus.IN_PROGRESS,
+        ):
+            actions += [
+                a
+                for a, (s, source, _, _) in AUTHORIZATION_STEPS.items()
+                if s is side and r.authorization_status == source
+            ]
+        if "start" in actions and r.authorization_status not in (
+            models.AuthorizationStatus.NOT_REQUIRED,
+            models.AuthorizationStatus.AUTHORIZED,
+        ):
+            actions.remove("start")
+        return [ReferralAction(a) for a in actions]
+
+    @strawberry.field(description="The participant as this referral shows them to the provider.")
+    async def shared_participant(self, info: Info) -> SharedParticipant:
+        participant = await info.context.loaders.participant.load(self.record.participant_id)
+        alerts = await info.context.loaders.alerts_of_participant.load(self.record.participant_id)
+        view = shared_view(self.record, participant, alerts)
+        return SharedParticipant(
+            **{
+                **view.__dict__,
+                "alerts": None
+                if view.alerts is None
+                else [SharedAlert(text=a.text, severity=a.severity) for a in view.alerts],
+            }
+        )
+
+    @strawberry.field(description="The whole participant record: for the referring agency only, null for providers.")
+    async def participant(self, info: Info) -> Participant | None:
+        if not sees_whole_participant(info.context.principal, self.record):
+            return None
+        return from_model(Participant, await info.context.loaders.participant.load(self.record.participant_id))
+
+    @strawberry.field(description="The benefit assignment referred: for the referring agency only.")
+    async def benefit_assignment(self, info: Info) -> BenefitAssignment | None:
+        if not sees_whole_participant(info.context.principal, self.record):
+            return None
+        return from_model(
+            BenefitAssignment, await info.context.loaders.assignment.load(self.record.benefit_assignment_id)
+        )
+
+    @strawberry.field(description="The benefit the referral is for.")
+    async def benefit(self, info: Info) -> ReferredBenefit:
+        assignment = await info.context.loaders.assignment.load(self.record.benefit_assignment_id)
+        b = await info.context.loaders.benefit.load(assignment.benefit_id)
+        return ReferredBenefit(
+            name=b.name,
+            description=b.description,
+            unit_of_measure=b.unit_of_measure,
+            requires_authorization=b.requires_authorization,
+        )
+
+    @strawberry.field(description="The provider referred to.")
+    async def provider(self, info: Info) -> Provider:
+        return from_model(Provider, await info.context.loaders.provider.load(self.record.provider_id))
+
+    @strawberry.field(description="The facility referred to, if one was chosen.")
+    async def facility(self, info: Info) -> Facility | None:
+        if self.record.facility_id is None:
+            return None
+        return from_model(Facility, await info.context.loaders.facility.load(self.record.facility_id))
+
+    @strawberry.field(description="The name of the caseworker who made the referral.")
+    async def referred_by(self, info: Info) -> str:
+        return (await info.context.loaders.user.load(self.record.referring_user_id)).full_name
+
+    @strawberry.field(description="The agency that made the referral.")
+    async def agency_name(self, info: Info) -> str:
+        return (await info.context.loaders.agency.load(self.record.agency_id)).name
+
+    @strawberry.field(description="Every status and authorization change, oldest first.")
+    async def history(self, info: Info) -> list[ReferralHistoryEntry]:
+        rows = await info.context.loaders.history_of_referral.load(self.record.id)
+        return [from_model(ReferralHistoryEntry, row) for row in rows]
+
+    @strawberry.field(description="The earlier referral of the same assignment this one replaces (agency only).")
+    def replaces_id(self, info: Info) -> strawberry.ID | None:
+        if self.record.replaces_referral_id is None or not sees_whole_participant(info.context.principal, self.record):
+            return None
+        return strawberry.ID(str(self.record.replaces_referral_id))
+
+    @strawberry.field(description="When the participant's consent was given, in your time zone.")
+    def consent_given_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.consent_given_at)
+
+    @strawberry.field(description="When the participant's consent expires.")
+    def consent_expires_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.consent_expires_at)
+
+    @strawberry.field(description="When it was sent to the provider.")
+    def sent_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.sent_at)
+
+    @strawberry.field(description="When the provider should have answered by.")
+    def respond_by(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.respond_by)
+
+    @strawberry.field(description="When the provider first opened it.")
+    def first_viewed_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.first_viewed_at)
+
+    @strawberry.field(description="When it was created.")
+    def created_at(self, info: Info) -> datetime:
+        return info.context.local(self.record.created_at)
+
+
+@strawberry.type(description="How many referrals are in one status.")
+class ReferralStatusCount:
+    status: ReferralStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="How many of your referrals are in it.")
+
+
+@strawberry.type(description="A facility found by provider search, with its distance and matching specialties.")
+class ProviderSearchResult:
+    facility: Facility = strawberry.field(description="The facility found.")
+    distance_km: float | None = strawberry.field(description="Kilometres from the point searched (null without one).")
+    matching: strawberry.Private[frozenset[int] | None]
+
+    @strawberry.field(description="The provider of the facility.")
+    async def provider(self, info: Info) -> Provider:
+        return await self.facility.provider(info)
+
+    @strawberry.field(description="The facility's specialties that match the search (all of them without a filter).")
+    async def matching_specialties(self, info: Info) -> list[CareSpecialty]:
+        links = await info.context.loaders.specialties_of_facility.load(self.facility.record.id)
+        ids = [link.specialty_id for link in links if self.matching is None or link.specialty_id in self.matching]
+        return [from_model(CareSpecialty, s) for s in await info.context.loaders.specialty.load_many(ids)]
