@@ -27,7 +27,10 @@ from server.config import Settings
 from server.db import Database
 from server.demo import load_demo
 from server.domain.agencies import get_or_create_agency
+from server.domain.catalogue.models import Benefit
 from server.domain.catalogue.programs import programs
+from server.domain.clients.enrollments import assign_benefit
+from server.domain.clients.models import ProgramEnrollment
 from server.domain.principal import Role
 from server.domain.users import User, create_user, principal_of
 from server.migrations import upgrade
@@ -74,6 +77,11 @@ async def seed(db: Database) -> None:
             hash_profile="test",
         )
         await programs.create(session, principal_of(admin), {"name": "Family Support", "status": "ACTIVE"})
+        # Steve also gets a food box, not yet referred anywhere.
+        connor = principal_of((await session.exec(select(User).where(User.email == PEOPLE["caseworker"]))).one())
+        enrollment = (await session.exec(select(ProgramEnrollment))).first()
+        food_box = (await session.exec(select(Benefit).where(Benefit.name == "Weekly Food Box"))).one()
+        await assign_benefit(session, connor, {"enrollment_id": enrollment.id, "benefit_id": food_box.id})
 
 
 class Backend:
@@ -274,19 +282,28 @@ class World:
     cpt_90832: int
     counseling_bundle: int
     item_b00034: int
+    food_box: int
+    steve: int
+    steve_alert: int
+    steve_enrollment: int
+    grief_assignment: int  # referred: Steve's demo referral
+    food_box_assignment: int  # not referred
+    steve_referral: int
+    maria: int
 
 
 @pytest.fixture
 async def world(db: Database) -> World:
     from server.domain.catalogue.models import (
-        Benefit,
         BenefitItemCode,
         BenefitType,
         CodeSet,
         CodeSetBundle,
         Program,
     )
+    from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert
     from server.domain.network.models import CareSpecialty, Facility, Provider
+    from server.domain.referrals.models import Referral
 
     async with db.read() as session:
 
@@ -295,6 +312,7 @@ async def world(db: Database) -> World:
 
         grief = await one(Provider, Provider.name == "Cosville Grief Counseling Center")
         pantry = await one(Provider, Provider.name == "Harvest Table Food Pantry")
+        grief_benefit = await one(Benefit, Benefit.name == "Grief Counseling")
         return World(
             grief_center=grief,
             grief_facility=await one(Facility, Facility.provider_id == grief),
@@ -311,4 +329,12 @@ async def world(db: Database) -> World:
             cpt_90832=await one(CodeSet, CodeSet.code == "90832"),
             counseling_bundle=await one(CodeSetBundle, CodeSetBundle.name == "Counseling sessions"),
             item_b00034=await one(BenefitItemCode, BenefitItemCode.code == "B-00034"),
+            food_box=await one(Benefit, Benefit.name == "Weekly Food Box"),
+            steve=await one(Participant, Participant.preferred_name == "Steve"),
+            steve_alert=await one(ParticipantAlert),
+            steve_enrollment=await one(ProgramEnrollment),
+            grief_assignment=await one(BenefitAssignment, BenefitAssignment.benefit_id == grief_benefit),
+            food_box_assignment=await one(BenefitAssignment, BenefitAssignment.benefit_id != grief_benefit),
+            steve_referral=await one(Referral),
+            maria=await one(Participant, Participant.preferred_name == "Marisol"),
         )
