@@ -295,43 +295,103 @@ REFERRAL_READERS = {
 OPERATIONS += [
     # Clients: agency staff, each agency its own.
     Operation("participants", "query { participants { totalCount } }", **AGENCY_STAFF),
-    Operation("participant", "query Op($id: ID!) { participant(id: $id) { id } }", lambda w: {"id": w.steve},
-              **OWN_AGENCY),
+    Operation(
+        "participant", "query Op($id: ID!) { participant(id: $id) { id } }", lambda w: {"id": w.steve}, **OWN_AGENCY
+    ),
     Operation("enrollments", "query { enrollments { totalCount } }", **AGENCY_STAFF),
-    mutation("createParticipant", "input: ParticipantCreateInput!", "participant",
-             lambda w: {"input": {"legalFirstName": "Ana", "legalLastName": "Ortiz"}}, **AGENCY_STAFF),
-    mutation("updateParticipant", "id: ID!, input: ParticipantUpdateInput!", "participant",
-             lambda w: {"id": w.steve, "input": {"pronouns": "he/they"}}, **OWN_AGENCY),
-    mutation("addParticipantAlert", "participantId: ID!, input: ParticipantAlertInput!", "alert",
-             lambda w: {"participantId": w.steve, "input": {"text": "Uses a wheelchair"}}, **OWN_AGENCY),
+    mutation(
+        "createParticipant",
+        "input: ParticipantCreateInput!",
+        "participant",
+        lambda w: {"input": {"legalFirstName": "Ana", "legalLastName": "Ortiz"}},
+        **AGENCY_STAFF,
+    ),
+    mutation(
+        "updateParticipant",
+        "id: ID!, input: ParticipantUpdateInput!",
+        "participant",
+        lambda w: {"id": w.steve, "input": {"pronouns": "he/they"}},
+        **OWN_AGENCY,
+    ),
+    mutation(
+        "addParticipantAlert",
+        "participantId: ID!, input: ParticipantAlertInput!",
+        "alert",
+        lambda w: {"participantId": w.steve, "input": {"text": "Uses a wheelchair"}},
+        **OWN_AGENCY,
+    ),
     mutation("deactivateParticipantAlert", "id: ID!", "alert", lambda w: {"id": w.steve_alert}, **OWN_AGENCY),
-    mutation("enrollParticipant", "input: EnrollmentCreateInput!", "enrollment",
-             lambda w: {"input": {"participantId": w.maria, "programId": w.family_support}}, **OWN_AGENCY),
-    mutation("updateEnrollment", "id: ID!, input: EnrollmentUpdateInput!", "enrollment",
-             lambda w: {"id": w.steve_enrollment, "input": {"startDate": "2026-10-01"}}, **OWN_AGENCY),
-    mutation("assignBenefit", "input: AssignmentCreateInput!", "assignment",
-             lambda w: {"input": {"enrollmentId": w.steve_enrollment, "benefitId": w.food_box}}, **OWN_AGENCY),
-    mutation("updateBenefitAssignment", "id: ID!, input: AssignmentUpdateInput!", "assignment",
-             lambda w: {"id": w.food_box_assignment, "input": {"entitledQuantity": "8"}}, **OWN_AGENCY),
+    mutation(
+        "enrollParticipant",
+        "input: EnrollmentCreateInput!",
+        "enrollment",
+        lambda w: {"input": {"participantId": w.maria, "programId": w.family_support}},
+        **OWN_AGENCY,
+    ),
+    mutation(
+        "updateEnrollment",
+        "id: ID!, input: EnrollmentUpdateInput!",
+        "enrollment",
+        lambda w: {"id": w.steve_enrollment, "input": {"startDate": "2026-10-01"}},
+        **OWN_AGENCY,
+    ),
+    mutation(
+        "assignBenefit",
+        "input: AssignmentCreateInput!",
+        "assignment",
+        lambda w: {"input": {"enrollmentId": w.steve_enrollment, "benefitId": w.food_box}},
+        **OWN_AGENCY,
+    ),
+    mutation(
+        "updateBenefitAssignment",
+        "id: ID!, input: AssignmentUpdateInput!",
+        "assignment",
+        lambda w: {"id": w.food_box_assignment, "input": {"entitledQuantity": "8"}},
+        **OWN_AGENCY,
+    ),
     # Referrals: the agency's own and the provider's inbox; search is for agency staff.
     Operation("referrals", "query { referrals { totalCount } }", allowed=(*EVERYONE, "other_agency_admin")),
-    Operation("referral", "query Op($id: ID!) { referral(id: $id) { id } }", lambda w: {"id": w.steve_referral},
-              **REFERRAL_READERS),
-    Operation("referralCounts", "query { referralCounts { status count } }",
-              allowed=(*EVERYONE, "other_agency_admin")),
+    Operation(
+        "referral",
+        "query Op($id: ID!) { referral(id: $id) { id } }",
+        lambda w: {"id": w.steve_referral},
+        **REFERRAL_READERS,
+    ),
+    Operation("referralCounts", "query { referralCounts { status count } }", allowed=(*EVERYONE, "other_agency_admin")),
     Operation("providerSearch", "query { providerSearch(filter: {}) { totalCount } }", **AGENCY_STAFF),
-    mutation("createReferral", "input: ReferralCreateInput!", "referral",
-             lambda w: {"input": {"benefitAssignmentId": w.food_box_assignment, "providerId": w.pantry}},
-             **OWN_AGENCY),
+    mutation(
+        "createReferral",
+        "input: ReferralCreateInput!",
+        "referral",
+        lambda w: {"input": {"benefitAssignmentId": w.food_box_assignment, "providerId": w.pantry}},
+        **OWN_AGENCY,
+    ),
     # Opening records the provider's first view; an agency user's opening changes nothing.
-    mutation("openReferral", "id: ID!", "referral", lambda w: {"id": w.steve_referral},
-             changes=lambda who: who.startswith("provider"), **REFERRAL_READERS),
+    mutation(
+        "openReferral",
+        "id: ID!",
+        "referral",
+        lambda w: {"id": w.steve_referral},
+        changes=lambda who: who.startswith("provider"),
+        **REFERRAL_READERS,
+    ),
 ]
 
 # The transitions' roles, by every status, are tested in test_referrals.py (test_the_state_machine).
-TRANSITIONS = {"sendReferral", "cancelReferral", "markReferralEnteredInError", "acceptReferral", "rejectReferral",
-               "holdReferral", "startReferral", "completeReferral", "failReferral", "requestAuthorization",
-               "authorizeReferral", "denyAuthorization"}
+TRANSITIONS = {
+    "sendReferral",
+    "cancelReferral",
+    "markReferralEnteredInError",
+    "acceptReferral",
+    "rejectReferral",
+    "holdReferral",
+    "startReferral",
+    "completeReferral",
+    "failReferral",
+    "requestAuthorization",
+    "authorizeReferral",
+    "denyAuthorization",
+}
 
 
 def test_every_query_and_mutation_of_the_schema_is_in_the_matrix():

@@ -54,14 +54,21 @@ async def drive(db, people, world: World, status: S) -> int:
     for side, action in PATHS[status]:
         async with db.write() as session:
             if action == "create_draft":
-                referral_id = (await referrals.create_referral(session, actor[side], {
-                    "benefit_assignment_id": world.grief_assignment, "provider_id": world.grief_center,
-                    "consent_given_at": utcnow()})).id
+                referral_id = (
+                    await referrals.create_referral(
+                        session,
+                        actor[side],
+                        {
+                            "benefit_assignment_id": world.grief_assignment,
+                            "provider_id": world.grief_center,
+                            "consent_given_at": utcnow(),
+                        },
+                    )
+                ).id
             elif action in ("request", "authorize"):
                 await referrals.decide_authorization(session, actor[side], referral_id, action)
             else:
-                await referrals.transition(session, actor[side], referral_id, action,
-                                           reason=ReasonCode.CLIENT_DECLINED)
+                await referrals.transition(session, actor[side], referral_id, action, reason=ReasonCode.CLIENT_DECLINED)
     return referral_id
 
 
@@ -80,8 +87,11 @@ async def attempt(db, principal, referral_id: int, action: str) -> str:
 async def state(db, referral_id: int) -> tuple:
     async with db.read() as session:
         referral = await session.get(Referral, referral_id)
-        events = (await session.exec(select(func.count()).select_from(ReferralEvent).where(
-            ReferralEvent.referral_id == referral_id))).one()
+        events = (
+            await session.exec(
+                select(func.count()).select_from(ReferralEvent).where(ReferralEvent.referral_id == referral_id)
+            )
+        ).one()
     return referral.status, referral.version, events
 
 
@@ -99,8 +109,9 @@ async def test_the_state_machine(db, people, world, status):
         if action == "start" and status in (S.ACCEPTED, S.ON_HOLD):
             legal = False  # Grief Counseling requires authorization, not requested on this path
         visible_to_provider = status != S.DRAFT
-        expected_right = "ok" if legal else ("NOT_FOUND" if right.is_provider and not visible_to_provider
-                                             else "CONFLICT")
+        expected_right = (
+            "ok" if legal else ("NOT_FOUND" if right.is_provider and not visible_to_provider else "CONFLICT")
+        )
         assert await attempt(db, right, referral_id, action) == expected_right, (action, "right side")
         expected_wrong = "NOT_FOUND" if wrong.is_provider and not visible_to_provider else "FORBIDDEN"
         assert await attempt(db, wrong, referral_id, action) == expected_wrong, (action, "wrong side")
@@ -111,18 +122,32 @@ async def test_the_state_machine(db, people, world, status):
 
 
 async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
-    result = await gql("provider_a", """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY,
+    result = await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY,
       note: "Full until March") { referral { status statusReason statusNote version
         history { fromValue toValue reason note actorName actorRole } } errors { code } } }""",
-                       {"id": world.steve_referral})
+        {"id": world.steve_referral},
+    )
     referral = result.ok()["rejectReferral"]["referral"]
     assert (referral["status"], referral["statusReason"], referral["statusNote"]) == (
-        "REJECTED", "NO_CAPACITY", "Full until March")
-    assert referral["history"][-1] == {"fromValue": "REQUESTED", "toValue": "REJECTED", "reason": "NO_CAPACITY",
-                                       "note": "Full until March", "actorName": "Ashley Moreno",
-                                       "actorRole": "PROVIDER_STAFF"}
-    events = await gql("supervisor", """query { auditEvents(filter: {action: "referral.reject"}) {
-      nodes { before after } } }""")
+        "REJECTED",
+        "NO_CAPACITY",
+        "Full until March",
+    )
+    assert referral["history"][-1] == {
+        "fromValue": "REQUESTED",
+        "toValue": "REJECTED",
+        "reason": "NO_CAPACITY",
+        "note": "Full until March",
+        "actorName": "Ashley Moreno",
+        "actorRole": "PROVIDER_STAFF",
+    }
+    events = await gql(
+        "supervisor",
+        """query { auditEvents(filter: {action: "referral.reject"}) {
+      nodes { before after } } }""",
+    )
     node = events.ok()["auditEvents"]["nodes"][0]
     assert (node["before"]["status"], node["after"]["status"]) == ("REQUESTED", "REJECTED")
 
@@ -130,24 +155,36 @@ async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
 @pytest.mark.parametrize("mutation", ["rejectReferral", "cancelReferral"])
 async def test_a_reason_is_required_to_reject_or_cancel(gql, world, mutation):
     who = "provider_a" if mutation == "rejectReferral" else "caseworker"
-    result = await gql(who, f"mutation Op($id: ID!) {{ {mutation}(id: $id) {{ referral {{ id }} "
-                            "errors { code field message } } }", {"id": world.steve_referral})
+    result = await gql(
+        who,
+        f"mutation Op($id: ID!) {{ {mutation}(id: $id) {{ referral {{ id }} errors {{ code field message }} }} }}",
+        {"id": world.steve_referral},
+    )
     assert result.data[mutation]["errors"][0]["code"] == "REQUIRED"
     assert result.data[mutation]["errors"][0]["field"] == "reason"
-    status = await gql("caseworker", "query Op($id: ID!) { referral(id: $id) { status } }",
-                       {"id": world.steve_referral})
+    status = await gql(
+        "caseworker", "query Op($id: ID!) { referral(id: $id) { status } }", {"id": world.steve_referral}
+    )
     assert status.ok()["referral"]["status"] == "REQUESTED"
 
 
 async def test_other_needs_a_note(gql, world):
-    result = await gql("provider_a", """mutation Op($id: ID!) { rejectReferral(id: $id, reason: OTHER) {
-      errors { code field } } }""", {"id": world.steve_referral})
+    result = await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { rejectReferral(id: $id, reason: OTHER) {
+      errors { code field } } }""",
+        {"id": world.steve_referral},
+    )
     assert result.data["rejectReferral"]["errors"] == [{"code": "REQUIRED", "field": "note"}]
 
 
 async def test_an_illegal_transition_names_the_current_status(gql, world):
-    result = await gql("provider_a", """mutation Op($id: ID!) { completeReferral(id: $id) {
-      errors { code field message } } }""", {"id": world.steve_referral})
+    result = await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { completeReferral(id: $id) {
+      errors { code field message } } }""",
+        {"id": world.steve_referral},
+    )
     error = result.data["completeReferral"]["errors"][0]
     assert (error["code"], error["field"]) == ("CONFLICT", "status")
     assert "REQUESTED" in error["message"]
@@ -155,8 +192,10 @@ async def test_an_illegal_transition_names_the_current_status(gql, world):
 
 async def test_authorization_gates_the_start_of_service(gql, world):
     ref = {"id": world.steve_referral}
-    doc = "mutation Op($id: ID!) {{ {m}(id: $id) {{ referral {{ status authorizationStatus availableActions }} " \
-          "errors {{ code field }} }} }}"
+    doc = (
+        "mutation Op($id: ID!) {{ {m}(id: $id) {{ referral {{ status authorizationStatus availableActions }} "
+        "errors {{ code field }} }} }}"
+    )
     (await gql("provider_a", doc.format(m="acceptReferral"), ref)).ok()
     too_early = await gql("provider_a", doc.format(m="startReferral"), ref)
     assert too_early.data["startReferral"]["errors"] == [{"code": "CONFLICT", "field": "authorizationStatus"}]
@@ -179,28 +218,41 @@ async def test_denying_authorization_needs_a_reason(gql, world):
 
 
 async def test_a_stale_version_is_refused(gql, world):
-    result = await gql("provider_a", """mutation Op($id: ID!) { acceptReferral(id: $id, expectedVersion: 1) {
-      referral { version } errors { code } } }""", {"id": world.steve_referral})
+    result = await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { acceptReferral(id: $id, expectedVersion: 1) {
+      referral { version } errors { code } } }""",
+        {"id": world.steve_referral},
+    )
     assert result.data["acceptReferral"]["errors"] == [{"code": "CONFLICT"}]  # sending made it version 2
 
 
-@pytest.mark.parametrize(("first", "second"), [("acceptReferral", "rejectReferral"),
-                                               ("acceptReferral", "acceptReferral")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("acceptReferral", "rejectReferral"), ("acceptReferral", "acceptReferral")]
+)
 async def test_two_racing_transitions_one_wins(gql, db, world, first, second):
-    document = "mutation Op($id: ID!) {{ {m}(id: $id, reason: NO_CAPACITY) {{ referral {{ status }} " \
-               "errors {{ code }} }} }}"
+    document = (
+        "mutation Op($id: ID!) {{ {m}(id: $id, reason: NO_CAPACITY) {{ referral {{ status }} errors {{ code }} }} }}"
+    )
     # when
     results = await asyncio.gather(
         gql("provider_a", document.format(m=first), {"id": world.steve_referral}),
         gql("provider_a_admin", document.format(m=second), {"id": world.steve_referral}),
     )
     # then
-    outcomes = sorted("ok" if r.data[m]["referral"] else r.data[m]["errors"][0]["code"]
-                      for r, m in zip(results, (first, second), strict=True))
+    outcomes = sorted(
+        "ok" if r.data[m]["referral"] else r.data[m]["errors"][0]["code"]
+        for r, m in zip(results, (first, second), strict=True)
+    )
     assert outcomes == ["CONFLICT", "ok"]
     async with db.read() as session:
-        moves = (await session.exec(select(ReferralEvent).where(
-            ReferralEvent.referral_id == world.steve_referral, ReferralEvent.from_value == "REQUESTED"))).all()
+        moves = (
+            await session.exec(
+                select(ReferralEvent).where(
+                    ReferralEvent.referral_id == world.steve_referral, ReferralEvent.from_value == "REQUESTED"
+                )
+            )
+        ).all()
     assert len(moves) == 1
 
 
@@ -210,24 +262,39 @@ async def test_one_live_referral_per_assignment_and_re_referral_links_back(gql, 
     same = {"input": {"benefitAssignmentId": world.grief_assignment, "providerId": world.grief_center}}
     refused = await gql("caseworker", create, same)
     assert refused.data["createReferral"]["errors"] == [{"code": "CONFLICT", "field": "benefitAssignmentId"}]
-    await gql("provider_a", """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY) {
-      errors { code } } }""", {"id": world.steve_referral})
+    await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY) {
+      errors { code } } }""",
+        {"id": world.steve_referral},
+    )
     again = (await gql("caseworker", create, same)).ok()["createReferral"]["referral"]
     assert again["status"] == "DRAFT"
     assert again["replacesId"] == str(world.steve_referral)
     async with db.read() as session:
-        live = (await session.exec(select(func.count()).select_from(Referral).where(
-            Referral.benefit_assignment_id == world.grief_assignment, Referral.status.in_(LIVE)))).one()
+        live = (
+            await session.exec(
+                select(func.count())
+                .select_from(Referral)
+                .where(Referral.benefit_assignment_id == world.grief_assignment, Referral.status.in_(LIVE))
+            )
+        ).one()
     assert live == 1
 
 
 async def test_sending_needs_the_participants_consent(gql, world):
-    created = (await gql("caseworker", """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) {
-      referral { id } errors { code } } }""", {"input": {"benefitAssignmentId": world.food_box_assignment,
-                                                         "providerId": world.pantry}})).ok()
+    created = (
+        await gql(
+            "caseworker",
+            """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) {
+      referral { id } errors { code } } }""",
+            {"input": {"benefitAssignmentId": world.food_box_assignment, "providerId": world.pantry}},
+        )
+    ).ok()
     referral_id = created["createReferral"]["referral"]["id"]
-    sent = await gql("caseworker", "mutation Op($id: ID!) { sendReferral(id: $id) { errors { code field } } }",
-                     {"id": referral_id})
+    sent = await gql(
+        "caseworker", "mutation Op($id: ID!) { sendReferral(id: $id) { errors { code field } } }", {"id": referral_id}
+    )
     assert sent.data["sendReferral"]["errors"] == [{"code": "INVALID", "field": "consentGivenAt"}]
 
 
@@ -259,7 +326,14 @@ async def test_opening_records_the_first_view_once(gql, world):
 
 def test_transitions_match_the_design():
     assert {(name, t.side, t.target) for name, t in TRANSITIONS.items()} >= {
-        ("accept", Side.PROVIDER, S.ACCEPTED), ("send", Side.AGENCY, S.REQUESTED)}
+        ("accept", Side.PROVIDER, S.ACCEPTED),
+        ("send", Side.AGENCY, S.REQUESTED),
+    }
     assert {t.target for t in TRANSITIONS.values() if t.needs_reason} == {
-        S.REJECTED, S.ON_HOLD, S.CANCELLED, S.FAILED, S.ENTERED_IN_ERROR}
+        S.REJECTED,
+        S.ON_HOLD,
+        S.CANCELLED,
+        S.FAILED,
+        S.ENTERED_IN_ERROR,
+    }
     assert AuthorizationStatus.AUTHORIZED in AuthorizationStatus

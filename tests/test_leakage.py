@@ -1,0 +1,136 @@
+"""What providers see of referrals and participants: their own referrals only, shared fields only."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.domain.clients import enrollments, participants
+from server.domain.referrals import referrals
+from server.domain.referrals.models import SharedField
+from server.domain.users import principal_of
+from tests.conftest import assert_denied
+
+pytestmark = pytest.mark.anyio
+
+REFERRAL = """query Op($id: ID!) { referral(id: $id) { id participant { legalLastName }
+  sharedParticipant { preferredName phone email birthDate addressLine1 city preferredLanguage alerts { text } } } }"""
+INBOX = """query { referrals(first: 100) { totalCount nodes { id provider { id } agencyName
+  sharedParticipant { preferredName phone email birthDate addressLine1 city preferredLanguage alerts { text } }
+  participant { id } benefitAssignment { id } replacesId } } }"""
+
+
+async def test_provider_b_cannot_read_count_search_or_guess_provider_as_referral(gql, world):
+    inbox = (await gql("provider_b", INBOX)).ok()["referrals"]
+    assert inbox == {"totalCount": 0, "nodes": []}
+    counts = (await gql("provider_b", "query { referralCounts { count } }")).ok()["referralCounts"]
+    assert sum(c["count"] for c in counts) == 0
+    assert_denied(await gql("provider_b", REFERRAL, {"id": world.steve_referral}), "NOT_FOUND")
+    assert_denied(
+        await gql(
+            "provider_b",
+            "mutation Op($id: ID!) { openReferral(id: $id) { referral { id } errors { code } } }",
+            {"id": world.steve_referral},
+        ),
+        "NOT_FOUND",
+    )
+    assert_denied(
+        await gql("provider_b", "query Op($id: ID!) { participant(id: $id) { id } }", {"id": world.steve}), "FORBIDDEN"
+    )
+    assert_denied(await gql("provider_b", 'query { participants(search: "Steve") { totalCount } }'), "FORBIDDEN")
+    assert_denied(await gql("provider_b", "query { providerSearch(filter: {}) { totalCount } }"), "FORBIDDEN")
+
+
+async def test_provider_a_sees_the_shared_fields_only(gql, world):
+    referral = (await gql("provider_a", REFERRAL, {"id": world.steve_referral})).ok()["referral"]
+    assert referral["participant"] is None  # never the agency's record
+    assert referral["sharedParticipant"] == {
+        "preferredName": "Steve",
+        "phone": "(217) 555-0143",
+        "email": None,
+        "birthDate": None,
+        "addressLine1": None,
+        "city": None,
+        "preferredLanguage": "English",
+        "alerts": [{"text": "Recently bereaved: ask before discussing family."}],
+    }
+    agency = (await gql("caseworker", REFERRAL, {"id": world.steve_referral})).ok()["referral"]
+    assert agency["participant"] == {"legalLastName": "Marsh"}
+
+
+async def test_a_draft_never_reaches_the_provider(gql, world):
+    created = (
+        await gql(
+            "caseworker",
+            """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input)
+      { referral { id } } }""",
+            {"input": {"benefitAssignmentId": world.food_box_assignment, "providerId": world.grief_center}},
+        )
+    ).ok()
+    draft_id = created["createReferral"]["referral"]["id"]
+    assert_denied(await gql("provider_a", REFERRAL, {"id": draft_id}), "NOT_FOUND")
+    assert (await gql("provider_a", INBOX)).ok()["referrals"]["totalCount"] == 1
+
+
+referral_sets = st.lists(
+    st.tuples(st.sampled_from(["grief", "pantry"]), st.sets(st.sampled_from(list(SharedField)))),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(referral_set=referral_sets)
+async def test_property_every_provider_sees_exactly_its_referrals_and_their_shared_fields(
+    gql, db, users, world, referral_set
+):
+    # given: referrals of new participants to either provider, each sharing a random set of fields
+    connor = principal_of(users["caseworker"])
+    made: dict[str, tuple[int, set[SharedField], dict]] = {}
+    async with db.write() as session:
+        for i, (to, shared) in enumerate(referral_set):
+            person = {
+                "legal_first_name": f"Pat{i}",
+                "legal_last_name": "Random",
+                "preferred_name": f"P{i}",
+                "phone": "(217) 555-0100",
+                "email": f"p{i}@example.com",
+                "city": "Cosville",
+                "address_line1": "1 Main Street",
+                "preferred_language": "Spanish",
+            }
+            p = await participants.create_participant(
+                session, connor, person, [{"text": f"alert {i}", "severity": "INFO"}]
+            )
+            e = await enrollments.enroll(session, connor, {"participant_id": p.id, "program_id": world.family_support})
+            a = await enrollments.assign_benefit(session, connor, {"enrollment_id": e.id, "benefit_id": world.food_box})
+            r = await referrals.create_referral(
+                session,
+                connor,
+                {
+                    "benefit_assignment_id": a.id,
+                    "provider_id": world.grief_center if to == "grief" else world.pantry,
+                    "shared_fields": [f.value for f in shared],
+                    "consent_given_at": referrals.utcnow(),
+                },
+                send=True,
+            )
+            made[str(r.id)] = (world.grief_center if to == "grief" else world.pantry, shared, person)
+    # when / then
+    for who, provider_id in (("provider_a", world.grief_center), ("provider_b", world.pantry)):
+        nodes = (await gql(who, INBOX)).ok()["referrals"]["nodes"]
+        assert all(n["provider"]["id"] == str(provider_id) for n in nodes)
+        seen = {n["id"]: n for n in nodes}
+        mine = {rid for rid, (to, _, _) in made.items() if to == provider_id}
+        assert mine <= set(seen)
+        assert not ({rid for rid in made if rid not in mine} & set(seen))
+        for rid in mine:
+            node, (_, shared, person) = seen[rid], made[rid]
+            view = node["sharedParticipant"]
+            assert node["participant"] is None and node["benefitAssignment"] is None and node["replacesId"] is None
+            assert view["preferredName"] == person["preferred_name"]
+            assert (view["phone"] is not None) == (SharedField.PHONE in shared)
+            assert (view["email"] is not None) == (SharedField.EMAIL in shared)
+            assert (view["addressLine1"] is not None) == (view["city"] is not None) == (SharedField.ADDRESS in shared)
+            assert (view["preferredLanguage"] is not None) == (SharedField.LANGUAGE in shared)
+            assert (view["alerts"] is not None) == (SharedField.ALERTS in shared)
+            assert view["birthDate"] is None  # none given: nothing to share

@@ -1,0 +1,144 @@
+"""Provider search: distance and radius against known coordinates, specialty trees, who never appears, cost."""
+
+import math
+
+import pytest
+
+from server.domain.network import facilities, providers
+from server.domain.users import principal_of
+from tests.conftest import count_statements
+
+pytestmark = pytest.mark.anyio
+
+SEARCH = """query Op($filter: ProviderSearchFilter!, $first: Int = 20, $after: String) {
+  providerSearch(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { distanceKm provider { name } facility { id name address { latitude longitude } }
+            matchingSpecialties { code } }
+  }
+}"""
+STEVES_HOME = (39.7998, -89.6489)
+
+
+def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+async def search(gql, filter: dict, **variables) -> dict:
+    return (await gql("caseworker", SEARCH, {"filter": filter, **variables})).ok()["providerSearch"]
+
+
+async def test_connor_finds_the_grief_center_first_near_steves_home(gql, world):
+    found = await search(
+        gql, {"specialtyIds": [world.counseling], "nearParticipantId": world.steve, "acceptingReferrals": True}
+    )
+    names = [n["provider"]["name"] for n in found["nodes"]]
+    assert names == ["Cosville Grief Counseling Center", "Prairie Telehealth Counseling"]
+
+
+async def test_distances_are_exact_and_nearest_first(gql):
+    found = await search(gql, {"near": {"latitude": STEVES_HOME[0], "longitude": STEVES_HOME[1]}}, first=50)
+    distances = [n["distanceKm"] for n in found["nodes"]]
+    assert distances == sorted(distances)
+    for node in found["nodes"]:
+        address = node["facility"]["address"]
+        expected = haversine_km(STEVES_HOME, (address["latitude"], address["longitude"]))
+        assert node["distanceKm"] == pytest.approx(expected, abs=0.001)
+
+
+@pytest.mark.parametrize(("radius", "expected"), [(1.0, 2), (5.0, 6), (8.0, 6), (9.0, 7)])
+async def test_the_radius_keeps_exactly_the_facilities_within_it(gql, radius, expected):
+    found = await search(
+        gql, {"near": {"latitude": STEVES_HOME[0], "longitude": STEVES_HOME[1]}, "radiusKm": radius}, first=50
+    )
+    assert found["totalCount"] == expected
+    assert all(n["distanceKm"] <= radius for n in found["nodes"])
+
+
+async def test_a_specialty_matches_what_is_under_it(gql, db):
+    from sqlmodel import select
+
+    from server.domain.network.models import CareSpecialty
+
+    async with db.read() as session:
+        food = (await session.exec(select(CareSpecialty.id).where(CareSpecialty.code == "FOOD"))).one()
+    found = await search(gql, {"specialtyIds": [food]})
+    assert {n["provider"]["name"] for n in found["nodes"]} == {"Harvest Table Food Pantry"}
+    assert {s["code"] for n in found["nodes"] for s in n["matchingSpecialties"]} <= {"FOOD-PAN", "FOOD-MEAL"}
+
+
+async def test_a_benefit_searches_by_its_specialties(gql, world):
+    found = await search(gql, {"benefitId": world.food_box})
+    assert {n["provider"]["name"] for n in found["nodes"]} == {"Harvest Table Food Pantry"}
+
+
+async def test_inactive_and_unsearchable_providers_never_appear(gql, world):
+    everything = await search(gql, {}, first=50)
+    assert "Sangamon Legal Aid" not in {n["provider"]["name"] for n in everything["nodes"]}  # pending, hidden
+    await gql(
+        "agency_admin",
+        "mutation Op($id: ID!) { deactivateProvider(id: $id) { errors { code } } }",
+        {"id": world.grief_center},
+    )
+    after = await search(gql, {"specialtyIds": [world.counseling]})
+    assert [n["provider"]["name"] for n in after["nodes"]] == ["Prairie Telehealth Counseling"]
+
+
+async def test_name_type_and_capacity_filters(gql):
+    assert {n["provider"]["name"] for n in (await search(gql, {"providerName": "harvest"}))["nodes"]} == {
+        "Harvest Table Food Pantry"
+    }
+    virtual = await search(gql, {"providerTypes": ["VIRTUAL"]})
+    assert [n["provider"]["name"] for n in virtual["nodes"]] == ["Prairie Telehealth Counseling"]
+    waitlist = await search(gql, {"capacityStatuses": ["WAITLIST"]})
+    assert [n["provider"]["name"] for n in waitlist["nodes"]] == ["Safe Harbor Shelter"]
+
+
+async def test_cursor_pages_walk_the_distance_order_once(gql):
+    near = {"near": {"latitude": STEVES_HOME[0], "longitude": STEVES_HOME[1]}}
+    seen, after = [], None
+    while True:
+        page = await search(gql, near, first=2, after=after)
+        seen += [(n["distanceKm"], n["facility"]["id"]) for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == page["totalCount"]
+    assert seen == sorted(seen)
+
+
+async def test_a_page_of_results_costs_the_same_statements_for_2_or_32_matches(gql, db, users, world):
+    near = {"specialtyIds": [world.counseling], "near": {"latitude": STEVES_HOME[0], "longitude": STEVES_HOME[1]}}
+    with count_statements(db) as before:
+        small = await search(gql, near, first=50)
+    async with db.write() as session:
+        admin = principal_of(users["agency_admin"])
+        for i in range(30):
+            p = await providers.create_provider(
+                session, admin, {"name": f"Counselor {i}", "type": "ONSITE", "status": "ACTIVE"}
+            )
+            await facilities.create_facility(
+                session,
+                admin,
+                {"provider_id": p.id, "name": f"Office {i}", "latitude": 39.8 + i / 1000, "longitude": -89.6},
+                [{"specialty_id": world.grief_specialty}],
+            )
+    with count_statements(db) as after:
+        large = await search(gql, near, first=50)
+    assert (small["totalCount"], large["totalCount"]) == (2, 32)
+    assert before() == after()
+
+
+@pytest.mark.parametrize(
+    ("filter", "field"),
+    [
+        ({"radiusKm": 5}, "radiusKm"),
+        ({"near": {"latitude": 1, "longitude": 1}, "radiusKm": 5000}, "radiusKm"),
+        ({"nearParticipantId": 999999}, "participantId"),
+    ],
+)
+async def test_bad_search_input_is_a_typed_error(gql, filter, field):
+    result = await gql("caseworker", SEARCH, {"filter": filter})
+    assert result.errors[0]["extensions"]["field"] == field
