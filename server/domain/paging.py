@@ -1,4 +1,5 @@
-"""Keyset (cursor) pagination in SQL: a page costs two statements (rows and total) whatever its position."""
+"""Keyset (cursor) pagination in SQL: a page costs one statement whatever its position; its list's total
+costs one more, only when asked for (`count`)."""
 
 import base64
 import json
@@ -24,7 +25,11 @@ class Page(Generic[T]):
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
-    total_count: int
+    # The whole list's query, unpaged: `count` runs it when a client asks for the total.
+    list_query: Select
+
+    async def count(self, session: AsyncSession) -> int:
+        return await session.scalar(select(func.count()).select_from(self.list_query.order_by(None).subquery()))
 
     @property
     def end_cursor(self) -> str | None:
@@ -74,7 +79,6 @@ async def paginate(
     """
     if first < 1 or first > MAX_PAGE_SIZE:
         raise Invalid(f"Ask for 1 to {MAX_PAGE_SIZE} items.", field="first")
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page_query = query
     if after is not None:
         page_query = page_query.where(_after(order, decode_cursor(after, len(order))))
@@ -89,5 +93,5 @@ async def paginate(
         cursors=cursors,
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
-        total_count=total,
+        list_query=query,
     )

@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 import strawberry
 
 from server.domain.paging import Page
+from server.graphql.context import Info
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -29,7 +30,12 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page, in the list's order.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
-    total_count: int = strawberry.field(description="How many items the whole list (all pages) holds.")
+    page: strawberry.Private[Page]
+
+    @strawberry.field(description="How many items the whole list (all pages) holds; counted only when asked for.")
+    async def total_count(self, info: Info) -> int:
+        async with info.context.db.read() as session:
+            return await self.page.count(session)
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[T]:
@@ -45,5 +51,5 @@ def connection(page: Page, to_node: Callable) -> Connection:
             start_cursor=page.start_cursor,
             end_cursor=page.end_cursor,
         ),
-        total_count=page.total_count,
+        page=page,
     )
