@@ -1,5 +1,6 @@
 """The database engine and sessions. SQLite gets WAL, foreign keys and a busy timeout on every connection."""
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -31,7 +32,26 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    try:
+        cursor.execute("SELECT asin(sqrt(power(sin(radians(1)), 2)))")
+    except Exception:  # a SQLite built without its math functions: provider search needs these
+        for name, arity, function in MATH_FUNCTIONS:
+            dbapi_connection.create_function(name, arity, function, deterministic=True)
     cursor.close()
+
+
+def _null_safe(function):
+    return lambda *args: None if None in args else function(*args)
+
+
+MATH_FUNCTIONS = [
+    ("sin", 1, _null_safe(math.sin)),
+    ("cos", 1, _null_safe(math.cos)),
+    ("asin", 1, _null_safe(math.asin)),
+    ("sqrt", 1, _null_safe(math.sqrt)),
+    ("power", 2, _null_safe(math.pow)),
+    ("radians", 1, _null_safe(math.radians)),
+]
 
 
 def _sqlite_begin_immediate_for_writes(conn) -> None:

@@ -142,3 +142,23 @@ async def test_a_page_of_results_costs_the_same_statements_for_2_or_32_matches(g
 async def test_bad_search_input_is_a_typed_error(gql, filter, field):
     result = await gql("caseworker", SEARCH, {"filter": filter})
     assert result.errors[0]["extensions"]["field"] == field
+
+
+def test_the_math_functions_registered_on_a_sqlite_without_them_compute_the_same_distance():
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from server.db import MATH_FUNCTIONS
+    from server.domain.network.search import distance_km
+
+    connection = sqlite3.connect(":memory:")
+    for name, arity, function in MATH_FUNCTIONS:
+        connection.create_function(name, arity, function, deterministic=True)
+    connection.execute("CREATE TABLE facility (latitude REAL, longitude REAL)")
+    connection.execute("INSERT INTO facility VALUES (39.8012, -89.6437), (NULL, NULL)")
+    compiled = distance_km(*STEVES_HOME).compile(dialect=sqlite_dialect.dialect(),
+                                                 compile_kwargs={"literal_binds": True})
+    rows = connection.execute(f"SELECT {compiled} FROM facility").fetchall()
+    assert rows[0][0] == pytest.approx(haversine_km(STEVES_HOME, (39.8012, -89.6437)), abs=1e-6)
+    assert rows[1][0] is None
