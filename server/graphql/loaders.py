@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cached_property
 
 from sqlalchemy import ColumnElement
 from sqlmodel import SQLModel, select
@@ -56,60 +57,128 @@ def by_key(
 
 
 class Loaders:
+    """The request's loaders, each made on first use: most requests need only a few."""
+
     def __init__(self, db: Database) -> None:
-        self.agency = by_id(db, Agency)
-        self.provider = by_id(db, Provider)
-        self.facility = by_id(db, Facility)
-        self.specialty = by_id(db, CareSpecialty)
-        self.program = by_id(db, Program)
-        self.benefit = by_id(db, Benefit)
-        self.benefit_type = by_id(db, BenefitType)
-        self.code_set = by_id(db, CodeSet)
-        self.code_set_bundle = by_id(db, CodeSetBundle)
-        self.user = by_id(db, User)
-        self.participant = by_id(db, Participant)
-        self.enrollment = by_id(db, ProgramEnrollment)
-        self.assignment = by_id(db, BenefitAssignment)
-        self.alerts_of_participant = by_key(
-            db, ParticipantAlert, ParticipantAlert.participant_id, order=[ParticipantAlert.created_at.desc()]
+        self.db = db
+
+    @cached_property
+    def agency(self) -> DataLoader:
+        return by_id(self.db, Agency)
+
+    @cached_property
+    def provider(self) -> DataLoader:
+        return by_id(self.db, Provider)
+
+    @cached_property
+    def facility(self) -> DataLoader:
+        return by_id(self.db, Facility)
+
+    @cached_property
+    def specialty(self) -> DataLoader:
+        return by_id(self.db, CareSpecialty)
+
+    @cached_property
+    def program(self) -> DataLoader:
+        return by_id(self.db, Program)
+
+    @cached_property
+    def benefit(self) -> DataLoader:
+        return by_id(self.db, Benefit)
+
+    @cached_property
+    def benefit_type(self) -> DataLoader:
+        return by_id(self.db, BenefitType)
+
+    @cached_property
+    def code_set(self) -> DataLoader:
+        return by_id(self.db, CodeSet)
+
+    @cached_property
+    def code_set_bundle(self) -> DataLoader:
+        return by_id(self.db, CodeSetBundle)
+
+    @cached_property
+    def user(self) -> DataLoader:
+        return by_id(self.db, User)
+
+    @cached_property
+    def participant(self) -> DataLoader:
+        return by_id(self.db, Participant)
+
+    @cached_property
+    def enrollment(self) -> DataLoader:
+        return by_id(self.db, ProgramEnrollment)
+
+    @cached_property
+    def assignment(self) -> DataLoader:
+        return by_id(self.db, BenefitAssignment)
+
+    @cached_property
+    def alerts_of_participant(self) -> DataLoader:
+        return by_key(
+            self.db, ParticipantAlert, ParticipantAlert.participant_id, order=[ParticipantAlert.created_at.desc()]
         )
-        self.enrollments_of_participant = by_key(
-            db, ProgramEnrollment, ProgramEnrollment.participant_id, order=[ProgramEnrollment.id.desc()]
+
+    @cached_property
+    def enrollments_of_participant(self) -> DataLoader:
+        return by_key(self.db, ProgramEnrollment, ProgramEnrollment.participant_id, order=[ProgramEnrollment.id.desc()])
+
+    @cached_property
+    def assignments_of_participant(self) -> DataLoader:
+        return by_key(self.db, BenefitAssignment, BenefitAssignment.participant_id, order=[BenefitAssignment.id.desc()])
+
+    @cached_property
+    def assignments_of_enrollment(self) -> DataLoader:
+        return by_key(self.db, BenefitAssignment, BenefitAssignment.enrollment_id)
+
+    @cached_property
+    def history_of_referral(self) -> DataLoader:
+        return by_key(self.db, ReferralEvent, ReferralEvent.referral_id)
+
+    @cached_property
+    def facilities_of_provider(self) -> DataLoader:
+        return by_key(self.db, Facility, Facility.provider_id, where=[Facility.active.is_(True)], order=[Facility.name])
+
+    @cached_property
+    def specialties_of_facility(self) -> DataLoader:
+        return by_key(
+            self.db, FacilitySpecialty, FacilitySpecialty.facility_id, where=[FacilitySpecialty.active.is_(True)]
         )
-        self.assignments_of_participant = by_key(
-            db, BenefitAssignment, BenefitAssignment.participant_id, order=[BenefitAssignment.id.desc()]
-        )
-        self.assignments_of_enrollment = by_key(db, BenefitAssignment, BenefitAssignment.enrollment_id)
-        self.history_of_referral = by_key(db, ReferralEvent, ReferralEvent.referral_id)
-        self.facilities_of_provider = by_key(
-            db, Facility, Facility.provider_id, where=[Facility.active.is_(True)], order=[Facility.name]
-        )
-        self.specialties_of_facility = by_key(
-            db, FacilitySpecialty, FacilitySpecialty.facility_id, where=[FacilitySpecialty.active.is_(True)]
-        )
-        self.children_of_specialty = by_key(
-            db,
+
+    @cached_property
+    def children_of_specialty(self) -> DataLoader:
+        return by_key(
+            self.db,
             CareSpecialty,
             CareSpecialty.parent_id,
             where=[CareSpecialty.active.is_(True)],
             order=[CareSpecialty.name],
         )
-        self.specialties_of_benefit = by_key(
-            db, BenefitSpecialty, BenefitSpecialty.benefit_id, where=[BenefitSpecialty.active.is_(True)]
-        )
-        self.item_codes_of_benefit = by_key(
-            db,
+
+    @cached_property
+    def specialties_of_benefit(self) -> DataLoader:
+        return by_key(self.db, BenefitSpecialty, BenefitSpecialty.benefit_id, where=[BenefitSpecialty.active.is_(True)])
+
+    @cached_property
+    def item_codes_of_benefit(self) -> DataLoader:
+        return by_key(
+            self.db,
             BenefitItemCode,
             BenefitItemCode.benefit_id,
             where=[BenefitItemCode.active.is_(True)],
             order=[BenefitItemCode.code],
         )
-        self.members_of_bundle = by_key(
-            db,
+
+    @cached_property
+    def members_of_bundle(self) -> DataLoader:
+        return by_key(
+            self.db,
             CodeSetBundleMember,
             CodeSetBundleMember.bundle_id,
             where=[CodeSetBundleMember.active.is_(True)],
         )
-        self.benefits_of_program = by_key(
-            db, Benefit, Benefit.program_id, where=[Benefit.active.is_(True)], order=[Benefit.name]
-        )
+
+    @cached_property
+    def benefits_of_program(self) -> DataLoader:
+        return by_key(self.db, Benefit, Benefit.program_id, where=[Benefit.active.is_(True)], order=[Benefit.name])

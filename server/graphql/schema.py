@@ -5,9 +5,12 @@ from functools import cache
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -77,15 +80,23 @@ def _describe_common_arguments(schema: strawberry.Schema) -> strawberry.Schema:
 
 @cache
 def _schema(max_depth: int, max_tokens: int, max_aliases: int) -> strawberry.Schema:
+    # The depth and alias rules are made once: ValidationCache is keyed by the rule classes, which these
+    # limiters create anew with every instance.
+    limits = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
     return _describe_common_arguments(
         CasewaySchema(
             query=Query,
             mutation=Mutation,
             extensions=[
-                lambda: QueryDepthLimiter(max_depth=max_depth),
                 lambda: MaxTokensLimiter(max_token_count=max_tokens),
-                lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+                lambda: AddValidationRules(limits),
                 mask_errors,
+                # Apps send the same few documents again and again: parse and validate each once.
+                lambda: ParserCache(maxsize=256),
+                lambda: ValidationCache(maxsize=256),
             ],
         )
     )
