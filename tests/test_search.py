@@ -157,8 +157,9 @@ def test_the_math_functions_registered_on_a_sqlite_without_them_compute_the_same
         connection.create_function(name, arity, function, deterministic=True)
     connection.execute("CREATE TABLE facility (latitude REAL, longitude REAL)")
     connection.execute("INSERT INTO facility VALUES (39.8012, -89.6437), (NULL, NULL)")
-    compiled = distance_km(*STEVES_HOME).compile(dialect=sqlite_dialect.dialect(),
-                                                 compile_kwargs={"literal_binds": True})
+    compiled = distance_km(*STEVES_HOME).compile(
+        dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
+    )
     rows = connection.execute(f"SELECT {compiled} FROM facility").fetchall()
     assert rows[0][0] == pytest.approx(haversine_km(STEVES_HOME, (39.8012, -89.6437)), abs=1e-6)
     assert rows[1][0] is None

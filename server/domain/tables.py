@@ -13,6 +13,7 @@ from server.domain.catalogue.models import (
     Program,
 )
 from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
+from server.domain.delivery.models import BenefitSchedule, BenefitSession
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.users import User
@@ -23,6 +24,8 @@ __all__ = [
     "Benefit",
     "BenefitAssignment",
     "BenefitItemCode",
+    "BenefitSchedule",
+    "BenefitSession",
     "BenefitSpecialty",
     "BenefitType",
     "CareSpecialty",

@@ -21,6 +21,7 @@ from server.domain.catalogue.models import (
     Program,
 )
 from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
+from server.domain.delivery.models import BenefitSchedule, BenefitSession
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.referrals.models import ReferralEvent
 from server.domain.users import User
@@ -182,3 +183,11 @@ class Loaders:
     @cached_property
     def benefits_of_program(self) -> DataLoader:
         return by_key(self.db, Benefit, Benefit.program_id, where=[Benefit.active.is_(True)], order=[Benefit.name])
+
+    @cached_property
+    def schedule(self) -> DataLoader:
+        return by_id(self.db, BenefitSchedule)
+
+    @cached_property
+    def sessions_of_schedule(self) -> DataLoader:
+        return by_key(self.db, BenefitSession, BenefitSession.schedule_id, order=[BenefitSession.starts_at])

@@ -21,6 +21,8 @@ from server.graphql.catalogue.mutations import CatalogueMutation
 from server.graphql.catalogue.queries import CatalogueQuery
 from server.graphql.clients.mutations import ClientsMutation
 from server.graphql.clients.queries import ClientsQuery
+from server.graphql.delivery.mutations import DeliveryMutation
+from server.graphql.delivery.queries import DeliveryQuery
 from server.graphql.errors import describe_errors, mask_errors
 from server.graphql.network.mutations import NetworkMutation
 from server.graphql.network.queries import NetworkQuery
@@ -32,12 +34,12 @@ from server.graphql.referrals.queries import ReferralsQuery
     description="Everything Caseway answers. Every field but introspection needs a signed-in user. Root fields "
     "are nullable: a field refused or failed is null with its error, and the others still answer."
 )
-class Query(AccountsQuery, NetworkQuery, CatalogueQuery, ClientsQuery, ReferralsQuery, AuditQuery):
+class Query(AccountsQuery, NetworkQuery, CatalogueQuery, ClientsQuery, ReferralsQuery, DeliveryQuery, AuditQuery):
     pass
 
 
 @strawberry.type(description="Every change Caseway makes; each is one transaction with its audit event.")
-class Mutation(NetworkMutation, CatalogueMutation, ClientsMutation, ReferralsMutation):
+class Mutation(NetworkMutation, CatalogueMutation, ClientsMutation, ReferralsMutation, DeliveryMutation):
     pass
 
 
@@ -60,12 +62,17 @@ COMMON_ARGUMENTS = {
     "after": "Return the items after this cursor (a page's endCursor).",
     "search": "Part of the name, any case.",
     "reason": "Why (required to reject, hold, cancel, fail, mark in error or deny).",
-    "note": "The reason in words (required with OTHER).",
+    "note": "In words: why (required with the reason OTHER, to reject a schedule and to cancel a session).",
     "expectedVersion": "The version you saw; the change is refused if the referral changed since.",
     "participantId": "The participant.",
     "programId": "The program.",
     "active": "Only (in)active ones.",
     "send": "Send it to the provider at once.",
+    "scheduleId": "The schedule.",
+    "startsAfter": "Only sessions starting at or after this time.",
+    "startsBefore": "Only sessions starting before this time.",
+    "startsAt": "The new start, with its offset.",
+    "endsAt": "The new end, with its offset.",
 }
 
 

@@ -66,12 +66,31 @@ class SharedParticipant:
     alerts: list[SharedAlert] | None = strawberry.field(description="Active alerts, if shared.")
 
 
+@strawberry.type(description="A code set that bills a referred benefit (what a provider's schedule names).")
+class BillingCode:
+    id: strawberry.ID = strawberry.field(description="The code set's id.")
+    code: str = strawberry.field(description="The code, e.g. 90832.")
+    system: str = strawberry.field(description="The coding system, e.g. CPT.")
+    description: str = strawberry.field(description="What the code stands for.")
+
+
 @strawberry.type(description="The benefit a referral is for, as its provider needs to know it.")
 class ReferredBenefit:
+    benefit: strawberry.Private[object]
+    id: strawberry.ID = strawberry.field(description="The benefit's id (to schedule sessions for it).")
     name: str = strawberry.field(description="The benefit's name.")
     description: str | None = strawberry.field(description="What the client receives.")
     unit_of_measure: str = strawberry.field(description="What one unit is.")
     requires_authorization: bool = strawberry.field(description="Whether service waits for the agency's go-ahead.")
+
+    @strawberry.field(description="The code sets that bill it.")
+    async def billing_codes(self, info: Info) -> list[BillingCode]:
+        items = await info.context.loaders.item_codes_of_benefit.load(self.benefit.id)
+        ids = [i.code_set_id for i in items if i.code_set_id is not None]
+        return [
+            BillingCode(id=strawberry.ID(str(c.id)), code=c.code, system=c.system, description=c.description)
+            for c in await info.context.loaders.code_set.load_many(ids)
+        ]
 
 
 @strawberry.type(description="One change of a referral: who, when, from, to and why.")

@@ -1,0 +1,1 @@
+"""Service delivery: providers' benefit schedules, the agency's approval, and the sessions they generate."""

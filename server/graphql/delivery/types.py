@@ -1,0 +1,97 @@
+"""GraphQL types of benefit schedules and sessions. Session times are shown in the schedule's time zone."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import strawberry
+
+from server.domain.delivery import models, recurrence
+from server.graphql.context import Info
+from server.graphql.mapping import from_model
+from server.graphql.network.types import Facility
+
+ApprovalStatus = strawberry.enum(models.ApprovalStatus, description="Where a schedule's approval stands.")
+SessionStatus = strawberry.enum(models.SessionStatus, description="Where a session stands.")
+Frequency = strawberry.enum(recurrence.Frequency, description="How often a schedule's sessions repeat.")
+Weekday = strawberry.enum(recurrence.Weekday, description="A day of the week (iCalendar codes).")
+
+
+@strawberry.type(description="One session of a benefit schedule.")
+class BenefitSession:
+    record: strawberry.Private[models.BenefitSession]
+    id: strawberry.ID = strawberry.field(description="The session's id.")
+    status: SessionStatus = strawberry.field(description="Where it stands.")
+    status_note: str | None = strawberry.field(description="Why it was cancelled or postponed.")
+
+    @strawberry.field(description="When it starts, in the schedule's time zone.")
+    async def starts_at(self, info: Info) -> datetime:
+        return await self._local(info, self.record.starts_at)
+
+    @strawberry.field(description="When it ends, in the schedule's time zone.")
+    async def ends_at(self, info: Info) -> datetime:
+        return await self._local(info, self.record.ends_at)
+
+    @strawberry.field(description="The session that replaces this one, when it was postponed.")
+    def rescheduled_to_id(self) -> strawberry.ID | None:
+        target = self.record.rescheduled_to_id
+        return strawberry.ID(str(target)) if target is not None else None
+
+    @strawberry.field(description="The schedule it belongs to.")
+    async def schedule(self, info: Info) -> "BenefitSchedule":
+        return from_model(BenefitSchedule, await info.context.loaders.schedule.load(self.record.schedule_id))
+
+    async def _local(self, info: Info, moment: datetime) -> datetime:
+        schedule = await info.context.loaders.schedule.load(self.record.schedule_id)
+        return moment.astimezone(ZoneInfo(schedule.time_zone))
+
+
+@strawberry.type(description="A session a schedule would create (a preview: nothing is saved).")
+class SessionPreview:
+    starts_at: datetime = strawberry.field(description="When it would start, in the schedule's time zone.")
+    ends_at: datetime = strawberry.field(description="When it would end, in the schedule's time zone.")
+
+
+@strawberry.type(description="A provider's plan to deliver a benefit at one facility, approved by the agency.")
+class BenefitSchedule:
+    record: strawberry.Private[models.BenefitSchedule]
+    id: strawberry.ID = strawberry.field(description="The schedule's id.")
+    name: str = strawberry.field(description="What the provider calls it.")
+    first_start: datetime = strawberry.field(description="The first session's local start (wall-clock time).")
+    first_end: datetime = strawberry.field(description="The first session's local end (wall-clock time).")
+    time_zone: str = strawberry.field(description="The facility's IANA time zone; sessions keep its local time.")
+    frequency: Frequency = strawberry.field(description="How often sessions repeat.")
+    interval: int = strawberry.field(description="Every how many days, weeks or months.")
+    month_day: int | None = strawberry.field(description="Monthly: the day of the month.")
+    month_week: int | None = strawberry.field(description="Monthly: the week of the month (1 to 5, -1 for last).")
+    until: date | None = strawberry.field(description="The last day sessions may fall on.")
+    count: int | None = strawberry.field(description="How many sessions, when not bounded by a date.")
+    capacity: int = strawberry.field(description="The most participants a session takes.")
+    default_quantity: Decimal = strawberry.field(description="Units delivered per attendance.")
+    approval_status: ApprovalStatus = strawberry.field(description="Where the agency's approval stands.")
+    reviewer_note: str | None = strawberry.field(description="The agency's note on approval or rejection.")
+
+    @strawberry.field(description="Weekly: the days; monthly by week: the one weekday.")
+    def weekdays(self) -> list[Weekday]:
+        return [recurrence.Weekday(d) for d in self.record.weekdays]
+
+    @strawberry.field(description="The facility where sessions happen.")
+    async def facility(self, info: Info) -> Facility:
+        return from_model(Facility, await info.context.loaders.facility.load(self.record.facility_id))
+
+    @strawberry.field(description="The benefit delivered.")
+    async def benefit_name(self, info: Info) -> str:
+        return (await info.context.loaders.benefit.load(self.record.benefit_id)).name
+
+    @strawberry.field(description="When it was submitted for approval, in your time zone.")
+    def submitted_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.submitted_at)
+
+    @strawberry.field(description="When the agency decided, in your time zone.")
+    def reviewed_at(self, info: Info) -> datetime | None:
+        return info.context.local(self.record.reviewed_at)
+
+    @strawberry.field(description="Its sessions (made on approval), by start time.")
+    async def sessions(self, info: Info) -> list[BenefitSession]:
+        rows = await info.context.loaders.sessions_of_schedule.load(self.record.id)
+        return [from_model(BenefitSession, row) for row in rows]
