@@ -1,7 +1,7 @@
 """The City of Cosville: demo data loaded through the domain services, as its agency admin would enter it."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlmodel import select
@@ -12,11 +12,12 @@ from server.domain.agencies import Agency, get_or_create_agency
 from server.domain.catalogue import benefits, code_sets, programs
 from server.domain.clients import enrollments, participants
 from server.domain.columns import utcnow
+from server.domain.delivery import schedules
 from server.domain.network import facilities, providers, specialties
 from server.domain.network.models import ProviderStatus
 from server.domain.principal import Role
 from server.domain.referrals import referrals
-from server.domain.users import create_user, principal_of
+from server.domain.users import User, create_user, principal_of
 
 AGENCY = "City of Cosville"
 DEMO_PASSWORD = "cosville-demo"
@@ -263,6 +264,7 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
         )
         specialty_ids[code] = created.id
 
+    grief_facility_id: int | None = None
     provider_ids: dict[str, int] = {}
     for key, (provider_values, facility_list) in PROVIDERS.items():
         provider = await providers.create_provider(session, admin, provider_values)
@@ -278,7 +280,6 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
                 grief_facility_id = facility.id
     assert (await providers.get_provider(session, admin, provider_ids["grief"])).status == ProviderStatus.ACTIVE
 
-    grief_facility_id = None
     for user in (u for u in USERS if u.employer != "agency"):
         await create_user(
             session,
@@ -405,6 +406,39 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
         provider_ids["grief"],
         grief_facility_id,
     )
+    marcus = principal_of((await session.exec(select(User).where(User.email == "marcus@griefcenter.example"))).one())
+    await _grief_schedule(
+        session, marcus, principal_of(agency_users[Role.SUPERVISOR]), grief_facility_id, grief.id, psychotherapy.id
+    )
+
+
+async def _grief_schedule(
+    session: AsyncSession, marcus, dana, facility_id: int, benefit_id: int, code_set_id: int
+) -> None:
+    """The Grief Counseling Center's Monday, Wednesday and Friday mornings for 12 weeks, approved by Dana."""
+    today = date.today()
+    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    start = datetime.combine(monday, time(9))
+    created = await schedules.create_schedule(
+        session,
+        marcus,
+        {
+            "facility_id": facility_id,
+            "benefit_id": benefit_id,
+            "code_set_id": code_set_id,
+            "name": "Grief counseling, weekday mornings",
+            "first_start": start,
+            "first_end": start.replace(hour=12),
+            "time_zone": "America/Chicago",
+            "frequency": "WEEKLY",
+            "weekdays": ["MO", "WE", "FR"],
+            "count": 36,
+            "capacity": 8,
+            "default_quantity": Decimal("1"),
+        },
+    )
+    await schedules.submit_schedule(session, marcus, created.id)
+    await schedules.review_schedule(session, dana, created.id, approve=True, note="Approved for the winter term.")
 
 
 async def _steves_story(

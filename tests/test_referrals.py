@@ -337,3 +337,21 @@ def test_transitions_match_the_design():
         S.ENTERED_IN_ERROR,
     }
     assert AuthorizationStatus.AUTHORIZED in AuthorizationStatus
+
+
+async def test_the_demo_referral_waits_in_ashleys_inbox(gql, world):
+    inbox = await gql(
+        "provider_a",
+        """query { referrals(filter: {new: true}) { nodes {
+      id status facility { id } benefit { name billingCodes { code } } sharedParticipant { preferredName } } } }""",
+    )
+    nodes = inbox.ok()["referrals"]["nodes"]
+    assert nodes == [
+        {
+            "id": str(world.steve_referral),
+            "status": "REQUESTED",
+            "facility": {"id": str(world.grief_facility)},
+            "benefit": {"name": "Grief Counseling", "billingCodes": [{"code": "90832"}]},
+            "sharedParticipant": {"preferredName": "Steve"},
+        }
+    ]
