@@ -188,6 +188,8 @@ class Referral:
         assignment = await info.context.loaders.assignment.load(self.record.benefit_assignment_id)
         b = await info.context.loaders.benefit.load(assignment.benefit_id)
         return ReferredBenefit(
+            benefit=b,
+            id=strawberry.ID(str(b.id)),
             name=b.name,
             description=b.description,
             unit_of_measure=b.unit_of_measure,
