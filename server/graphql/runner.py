@@ -4,7 +4,7 @@ A query's expected failure becomes a typed GraphQL error (see errors.py); a muta
 """
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +13,7 @@ from server.domain.errors import Conflict, DomainError, Unauthenticated
 from server.domain.principal import Principal
 from server.graphql.context import Info
 from server.graphql.errors import UserError, user_errors
+from server.graphql.mapping import from_model
 
 R = TypeVar("R")
 
@@ -48,3 +49,9 @@ async def run_mutation(
     except IntegrityError:
         return None, user_errors(Conflict("This conflicts with a record saved at the same time. Try again."))
     return result, []
+
+
+def payload(payload_cls: type, node_cls: type, field: str, result: tuple) -> Any:
+    """A mutation's payload from `run_mutation`'s result: the saved record as `field`, or the errors."""
+    record, errors = result
+    return payload_cls(**{field: from_model(node_cls, record) if record else None, "errors": errors})

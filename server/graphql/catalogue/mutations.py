@@ -18,8 +18,8 @@ from server.graphql.catalogue.types import (
 )
 from server.graphql.context import Info
 from server.graphql.errors import UserError
-from server.graphql.mapping import from_model, input_values, parse_id
-from server.graphql.runner import run_mutation
+from server.graphql.mapping import input_values, parse_id
+from server.graphql.runner import payload, run_mutation
 
 ERRORS = "Why the change was refused; empty when it was made."
 
@@ -60,33 +60,28 @@ class BenefitItemCodePayload:
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-def _payload(payload_cls, node_cls, field: str, result):
-    record, errors = result
-    return payload_cls(**{field: from_model(node_cls, record) if record else None, "errors": errors})
-
-
 def _program(result) -> ProgramPayload:
-    return _payload(ProgramPayload, Program, "program", result)
+    return payload(ProgramPayload, Program, "program", result)
 
 
 def _benefit_type(result) -> BenefitTypePayload:
-    return _payload(BenefitTypePayload, BenefitType, "benefit_type", result)
+    return payload(BenefitTypePayload, BenefitType, "benefit_type", result)
 
 
 def _benefit(result) -> BenefitPayload:
-    return _payload(BenefitPayload, Benefit, "benefit", result)
+    return payload(BenefitPayload, Benefit, "benefit", result)
 
 
 def _code_set(result) -> CodeSetPayload:
-    return _payload(CodeSetPayload, CodeSet, "code_set", result)
+    return payload(CodeSetPayload, CodeSet, "code_set", result)
 
 
 def _bundle(result) -> CodeSetBundlePayload:
-    return _payload(CodeSetBundlePayload, CodeSetBundle, "code_set_bundle", result)
+    return payload(CodeSetBundlePayload, CodeSetBundle, "code_set_bundle", result)
 
 
 def _item_code(result) -> BenefitItemCodePayload:
-    return _payload(BenefitItemCodePayload, BenefitItemCode, "benefit_item_code", result)
+    return payload(BenefitItemCodePayload, BenefitItemCode, "benefit_item_code", result)
 
 
 @strawberry.type

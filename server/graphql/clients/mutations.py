@@ -7,8 +7,8 @@ from server.graphql.clients import inputs
 from server.graphql.clients.types import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
 from server.graphql.context import Info
 from server.graphql.errors import UserError
-from server.graphql.mapping import from_model, input_values, parse_id
-from server.graphql.runner import run_mutation
+from server.graphql.mapping import input_values, parse_id
+from server.graphql.runner import payload, run_mutation
 
 ERRORS = "Why the change was refused; empty when it was made."
 
@@ -37,18 +37,13 @@ class AssignmentPayload:
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-def _payload(payload_cls, node_cls, field: str, result):
-    record, errors = result
-    return payload_cls(**{field: from_model(node_cls, record) if record else None, "errors": errors})
-
-
 @strawberry.type
 class ClientsMutation:
     @strawberry.mutation(description="Adds a participant to your agency. Agency staff.")
     async def create_participant(self, info: Info, input: inputs.ParticipantCreateInput) -> ParticipantPayload:
         values = input_values(input, skip=("alerts",))
         alerts = input_values(input).get("alerts")
-        return _payload(
+        return payload(
             ParticipantPayload,
             Participant,
             "participant",
@@ -59,7 +54,7 @@ class ClientsMutation:
     async def update_participant(
         self, info: Info, id: strawberry.ID, input: inputs.ParticipantUpdateInput
     ) -> ParticipantPayload:
-        return _payload(
+        return payload(
             ParticipantPayload,
             Participant,
             "participant",
@@ -72,7 +67,7 @@ class ClientsMutation:
     async def add_participant_alert(
         self, info: Info, participant_id: strawberry.ID, input: inputs.ParticipantAlertInput
     ) -> ParticipantAlertPayload:
-        return _payload(
+        return payload(
             ParticipantAlertPayload,
             ParticipantAlert,
             "alert",
@@ -86,7 +81,7 @@ class ClientsMutation:
 
     @strawberry.mutation(description="Ends an alert; it stays in the record. Agency staff.")
     async def deactivate_participant_alert(self, info: Info, id: strawberry.ID) -> ParticipantAlertPayload:
-        return _payload(
+        return payload(
             ParticipantAlertPayload,
             ParticipantAlert,
             "alert",
@@ -95,7 +90,7 @@ class ClientsMutation:
 
     @strawberry.mutation(description="Enrolls a participant in a program (one active enrollment each). Agency staff.")
     async def enroll_participant(self, info: Info, input: inputs.EnrollmentCreateInput) -> EnrollmentPayload:
-        return _payload(
+        return payload(
             EnrollmentPayload,
             ProgramEnrollment,
             "enrollment",
@@ -106,7 +101,7 @@ class ClientsMutation:
     async def update_enrollment(
         self, info: Info, id: strawberry.ID, input: inputs.EnrollmentUpdateInput
     ) -> EnrollmentPayload:
-        return _payload(
+        return payload(
             EnrollmentPayload,
             ProgramEnrollment,
             "enrollment",
@@ -117,7 +112,7 @@ class ClientsMutation:
 
     @strawberry.mutation(description="Assigns a benefit through an active enrollment. Agency staff.")
     async def assign_benefit(self, info: Info, input: inputs.AssignmentCreateInput) -> AssignmentPayload:
-        return _payload(
+        return payload(
             AssignmentPayload,
             BenefitAssignment,
             "assignment",
@@ -128,7 +123,7 @@ class ClientsMutation:
     async def update_benefit_assignment(
         self, info: Info, id: strawberry.ID, input: inputs.AssignmentUpdateInput
     ) -> AssignmentPayload:
-        return _payload(
+        return payload(
             AssignmentPayload,
             BenefitAssignment,
             "assignment",
