@@ -283,3 +283,15 @@ async def test_cursor_pagination_walks_the_whole_list_once(gql):
 async def test_bad_page_arguments_are_typed_errors(gql, args, field):
     result = await gql("caseworker", f"query {{ providers({args}) {{ totalCount }} }}")
     assert result.errors[0]["extensions"] == {"code": "INVALID", "field": field}
+
+
+@pytest.mark.parametrize("values", [["Harvest", "one"], [1, 2], ["Harvest", True], ["Harvest", None]])
+async def test_a_forged_cursor_of_the_right_shape_is_refused_not_crashed(gql, values):
+    from server.domain.paging import encode_cursor
+
+    result = await gql(
+        "caseworker",
+        "query Op($after: String) { providers(after: $after) { totalCount } }",
+        {"after": encode_cursor(values)},
+    )
+    assert result.errors[0]["extensions"] == {"code": "INVALID", "field": "after"}

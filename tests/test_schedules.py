@@ -233,3 +233,22 @@ async def test_the_demo_grief_center_schedule_is_approved_monday_wednesday_frida
     from datetime import datetime
 
     assert {datetime.fromisoformat(s["startsAt"]).strftime("%a") for s in sessions} == {"Mon", "Wed", "Fri"}
+
+
+async def test_sessions_page_by_start_time_with_cursors(gql):
+    seen, after = [], None
+    while True:
+        page = (
+            await gql(
+                "provider_a",
+                """query Op($after: String) { benefitSessions(first: 5, after: $after) {
+          pageInfo { hasNextPage endCursor } nodes { id startsAt } } }""",
+                {"after": after},
+            )
+        ).ok()["benefitSessions"]
+        seen += [(n["startsAt"], n["id"]) for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == 36  # the demo schedule's
+    assert [s for s, _ in seen] == sorted(s for s, _ in seen)

@@ -5,6 +5,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -41,7 +42,8 @@ class Page(Generic[T]):
 
 
 def encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+    text = json.dumps(values, separators=(",", ":"), default=lambda v: v.isoformat())  # datetimes as ISO 8601
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
 def decode_cursor(cursor: str, size: int) -> list[Any]:
@@ -54,8 +56,29 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return values
 
 
+def _typed(column: ColumnElement, value: Any) -> Any:
+    """A cursor value as its column's type: a cursor is client input, and a forged one is refused here."""
+    try:
+        column_type = column.type
+        expected = getattr(column_type, "impl_instance", column_type).python_type
+    except NotImplementedError:  # a computed expression, such as a distance
+        expected = float
+    if expected is datetime and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if (expected is float and number) or (expected in (int, str) and type(value) is expected):
+        return value
+    raise Invalid("This cursor was not given by this list.", field="after")
+
+
 def _after(order: list[tuple[ColumnElement, Direction]], values: list[Any]) -> ColumnElement[bool]:
     """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or …"""
+    values = [_typed(column, value) for (column, _), value in zip(order, values, strict=True)]
     clauses = []
     for i, (column, direction) in enumerate(order):
         step = column > values[i] if direction == "asc" else column < values[i]

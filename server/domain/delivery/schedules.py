@@ -309,14 +309,8 @@ async def list_sessions(
         query = query.where(BenefitSession.starts_at >= starts_after)
     if starts_before is not None:
         query = query.where(BenefitSession.starts_at < starts_before)
-    return await paginate(
-        session,
-        query,
-        order=[(BenefitSession.starts_at, "asc"), (BenefitSession.id, "asc")],
-        first=first,
-        after=after,
-        values_of=lambda s: [s.starts_at.isoformat(), s.id],
-    )
+    order = [(BenefitSession.starts_at, "asc"), (BenefitSession.id, "asc")]
+    return await paginate(session, query, order=order, first=first, after=after)
 
 
 async def _own_session(session: AsyncSession, principal: Principal, session_id: int) -> BenefitSession:
