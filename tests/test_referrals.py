@@ -102,6 +102,7 @@ async def test_the_state_machine(db, people, world, status):
     before = await state(db, referral_id)
     assert before[0] == status
     # when / then: every action, by the right side, the wrong side and the wrong provider
+    succeeded = {Side.AGENCY: set(), Side.PROVIDER: set()}
     for action, step in TRANSITIONS.items():
         right = people["caseworker"] if step.side is Side.AGENCY else people["provider_a"]
         wrong = people["provider_a_admin"] if step.side is Side.AGENCY else people["supervisor"]
@@ -113,12 +114,20 @@ async def test_the_state_machine(db, people, world, status):
             "ok" if legal else ("NOT_FOUND" if right.is_provider and not visible_to_provider else "CONFLICT")
         )
         assert await attempt(db, right, referral_id, action) == expected_right, (action, "right side")
+        if expected_right == "ok":
+            succeeded[step.side].add(action)
         expected_wrong = "NOT_FOUND" if wrong.is_provider and not visible_to_provider else "FORBIDDEN"
         assert await attempt(db, wrong, referral_id, action) == expected_wrong, (action, "wrong side")
         assert await attempt(db, people["provider_b"], referral_id, action) == "NOT_FOUND", (action, "provider B")
         assert await attempt(db, people["other_agency_admin"], referral_id, action) == "NOT_FOUND"
     # and nothing changed
     assert await state(db, referral_id) == before
+    # and what each side is offered is exactly what would succeed
+    async with db.read() as session:
+        referral = await session.get(Referral, referral_id)
+    for side, who in ((Side.AGENCY, "caseworker"), (Side.PROVIDER, "provider_a")):
+        offered = {a for a in referrals.available_actions(people[who], referral) if a in TRANSITIONS}
+        assert offered == succeeded[side], side
 
 
 async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
@@ -329,6 +338,31 @@ def test_transitions_match_the_design():
         ("accept", Side.PROVIDER, S.ACCEPTED),
         ("send", Side.AGENCY, S.REQUESTED),
     }
+    # design.md: DRAFT → REQUESTED → ACCEPTED | REJECTED | CANCELLED; ACCEPTED → IN_PROGRESS | ON_HOLD | COMPLETED |
+    # FAILED | CANCELLED; ON_HOLD → IN_PROGRESS | COMPLETED | FAILED | CANCELLED; IN_PROGRESS → COMPLETED | FAILED |
+    # CANCELLED; ENTERED_IN_ERROR from DRAFT/REQUESTED.
+    edges = {(source, t.target) for t in TRANSITIONS.values() for source in t.sources}
+    assert edges == {
+        (S.DRAFT, S.REQUESTED),
+        (S.REQUESTED, S.ACCEPTED),
+        (S.REQUESTED, S.REJECTED),
+        (S.REQUESTED, S.CANCELLED),
+        (S.ACCEPTED, S.IN_PROGRESS),
+        (S.ACCEPTED, S.ON_HOLD),
+        (S.ACCEPTED, S.COMPLETED),
+        (S.ACCEPTED, S.FAILED),
+        (S.ACCEPTED, S.CANCELLED),
+        (S.ON_HOLD, S.IN_PROGRESS),
+        (S.ON_HOLD, S.COMPLETED),
+        (S.ON_HOLD, S.FAILED),
+        (S.ON_HOLD, S.CANCELLED),
+        (S.IN_PROGRESS, S.COMPLETED),
+        (S.IN_PROGRESS, S.FAILED),
+        (S.IN_PROGRESS, S.CANCELLED),
+        (S.DRAFT, S.ENTERED_IN_ERROR),
+        (S.REQUESTED, S.ENTERED_IN_ERROR),
+    }
+    assert {name for name, t in TRANSITIONS.items() if t.side is Side.AGENCY} == {"send", "cancel", "mark_in_error"}
     assert {t.target for t in TRANSITIONS.values() if t.needs_reason} == {
         S.REJECTED,
         S.ON_HOLD,

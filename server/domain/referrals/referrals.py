@@ -29,7 +29,7 @@ from server.domain.referrals.models import (
     ReferralStatus,
     SharedField,
 )
-from server.domain.referrals.transitions import TRANSITIONS, Side
+from server.domain.referrals.transitions import TRANSITIONS, Side, actions_from
 
 RULES = {
     "benefit_assignment_id": v.reference(required=True),
@@ -131,7 +131,7 @@ async def count_referrals(session: AsyncSession, principal: Principal | None, **
     return counts
 
 
-async def _history(
+def _history(
     session,
     principal: Principal,
     referral: Referral,
@@ -208,7 +208,7 @@ async def create_referral(
     )
     session.add(referral)
     await session.flush()
-    await _history(session, principal, referral, ReferralEventKind.STATUS, None, ReferralStatus.DRAFT.value)
+    _history(session, principal, referral, ReferralEventKind.STATUS, None, ReferralStatus.DRAFT.value)
     await record_event(
         session, principal, action="referral.create", record=referral, before=None, agency_id=referral.agency_id
     )
@@ -264,17 +264,14 @@ async def transition(
     changes: dict[str, Any] = {"status": step.target, "status_reason": reason, "status_note": note}
     if action == "send":
         changes.update(await _sending(session, referral))
-    if action == "start" and referral.authorization_status not in (
-        AuthorizationStatus.NOT_REQUIRED,
-        AuthorizationStatus.AUTHORIZED,
-    ):
+    if action == "start" and awaits_authorization(referral):
         raise Conflict(
             f"Authorization is {referral.authorization_status.value}; service starts once it is AUTHORIZED.",
             field="authorizationStatus",
         )
     before = snapshot(referral)
     await _checked_write(session, referral, changes)
-    await _history(
+    _history(
         session, principal, referral, ReferralEventKind.STATUS, before["status"], step.target.value, reason, note
     )
     await record_event(
@@ -300,6 +297,28 @@ async def _sending(session: AsyncSession, referral: Referral) -> dict:
     return {"sent_at": now, "respond_by": now + timedelta(hours=hours)}
 
 
+# Authorization follows acceptance.
+AUTHORIZABLE = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.ON_HOLD, ReferralStatus.IN_PROGRESS})
+
+
+def awaits_authorization(referral: Referral) -> bool:
+    """Service cannot start before the agency authorizes, when the benefit requires it."""
+    return referral.authorization_status not in (AuthorizationStatus.NOT_REQUIRED, AuthorizationStatus.AUTHORIZED)
+
+
+def available_actions(principal: Principal, referral: Referral) -> list[str]:
+    """What `principal` may do with the referral now: the transitions and authorization steps that would pass."""
+    side = _side(principal)
+    actions = [a for a in actions_from(referral.status, side) if a != "start" or not awaits_authorization(referral)]
+    if referral.status in AUTHORIZABLE:
+        actions += [
+            action
+            for action, (step_side, source, _, _) in AUTHORIZATION_STEPS.items()
+            if step_side is side and referral.authorization_status == source
+        ]
+    return actions
+
+
 AUTHORIZATION_STEPS = {
     # action: (side, from, to, needs reason)
     "request": (Side.PROVIDER, AuthorizationStatus.NOT_REQUESTED, AuthorizationStatus.SUBMITTED, False),
@@ -323,7 +342,7 @@ async def decide_authorization(
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not side:
         raise Forbidden(f"Only the {side.value} may {action} authorization.")
-    if referral.status not in (ReferralStatus.ACCEPTED, ReferralStatus.ON_HOLD, ReferralStatus.IN_PROGRESS):
+    if referral.status not in AUTHORIZABLE:
         raise Conflict(f"This referral is {referral.status.value}; authorization follows acceptance.", field="status")
     if referral.authorization_status != source:
         raise Conflict(
@@ -334,7 +353,7 @@ async def decide_authorization(
         raise DomainError("Give a reason to deny authorization.", field="reason", code=ErrorCode.REQUIRED)
     before = snapshot(referral)
     await _checked_write(session, referral, {"authorization_status": target})
-    await _history(
+    _history(
         session, principal, referral, ReferralEventKind.AUTHORIZATION, source.value, target.value, reason, note
     )
     await record_event(

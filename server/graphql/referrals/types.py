@@ -6,9 +6,8 @@ from datetime import date, datetime
 import strawberry
 
 from server.domain.referrals import models
-from server.domain.referrals.referrals import AUTHORIZATION_STEPS, is_overdue
+from server.domain.referrals.referrals import available_actions, is_overdue
 from server.domain.referrals.sharing import sees_whole_participant, shared_view
-from server.domain.referrals.transitions import Side, actions_from
 from server.graphql.accounts.types import Role
 from server.graphql.clients.types import AlertSeverity, BenefitAssignment, Participant
 from server.graphql.context import Info
@@ -135,25 +134,7 @@ class Referral:
 
     @strawberry.field(description="What you may do with it now.")
     def available_actions(self, info: Info) -> list[ReferralAction]:
-        principal, r = info.context.principal, self.record
-        side = Side.AGENCY if principal.is_agency else Side.PROVIDER
-        actions = actions_from(r.status, side)
-        if r.status in (
-            models.ReferralStatus.ACCEPTED,
-            models.ReferralStatus.ON_HOLD,
-            models.ReferralStatus.IN_PROGRESS,
-        ):
-            actions += [
-                a
-                for a, (s, source, _, _) in AUTHORIZATION_STEPS.items()
-                if s is side and r.authorization_status == source
-            ]
-        if "start" in actions and r.authorization_status not in (
-            models.AuthorizationStatus.NOT_REQUIRED,
-            models.AuthorizationStatus.AUTHORIZED,
-        ):
-            actions.remove("start")
-        return [ReferralAction(a) for a in actions]
+        return [ReferralAction(a) for a in available_actions(info.context.principal, self.record)]
 
     @strawberry.field(description="The participant as this referral shows them to the provider.")
     async def shared_participant(self, info: Info) -> SharedParticipant:
