@@ -16,7 +16,7 @@ from server.domain.clients.models import BenefitAssignment
 from server.domain.columns import utcnow
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
 from server.domain.delivery.recurrence import Frequency, Recurrence, RecurrenceError, Weekday, occurrences
-from server.domain.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
+from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid
 from server.domain.network.models import Facility
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_OVERSIGHT, AGENCY_ROLES, PROVIDER_ROLES, Principal, Role, require
@@ -134,12 +134,8 @@ async def _check_references(session: AsyncSession, principal: Principal, schedul
 
 async def preview_schedule(session: AsyncSession, principal: Principal | None, values: dict) -> list[tuple]:
     """The sessions a schedule would make, creating nothing."""
-    principal = require(principal, PROVIDER_ROLES)
-    values = v.clean(RULES, values, partial=False)
-    schedule = BenefitSchedule(
-        provider_id=principal.provider_id, created_by_id=principal.user_id, agency_id=0, **values
-    )
-    return sessions_of(schedule)
+    require(principal, PROVIDER_ROLES)
+    return sessions_of(BenefitSchedule(**v.clean(RULES, values, partial=False)))
 
 
 async def create_schedule(session: AsyncSession, principal: Principal | None, values: dict) -> BenefitSchedule:
@@ -261,8 +257,6 @@ async def review_schedule(
     session: AsyncSession, principal: Principal | None, schedule_id: int, *, approve: bool, note: str | None
 ) -> BenefitSchedule:
     """Supervisors and admins of the benefit's agency decide; approval creates every session at once."""
-    if principal is not None and principal.is_provider:
-        raise Forbidden("Only the agency approves schedules.")
     principal = require(principal, AGENCY_OVERSIGHT)
     schedule = await get_schedule(session, principal, schedule_id)
     note = v.text(2000).clean(note) if note and note.strip() else None
