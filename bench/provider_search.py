@@ -11,17 +11,14 @@ Run: .venv/bin/python bench/provider_search.py [ROUNDS]
 
 import asyncio
 import math
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 
 import httpx
 from sqlalchemy import insert, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from throwaway_db import bench_database  # a sibling module: run these as scripts
 
 from server.app import create_app
 from server.auth.tokens import issue_token
@@ -220,27 +217,8 @@ async def measure(db: Database, rounds: int) -> None:
 
 
 async def main(rounds: int) -> None:
-    url = os.environ.get("BENCH_DATABASE_URL")
-    if url and url.startswith("postgresql"):
-        admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql("DROP DATABASE IF EXISTS caseway_bench WITH (FORCE)")
-            await conn.exec_driver_sql("CREATE DATABASE caseway_bench")
-        db = Database(make_url(url).set(database="caseway_bench").render_as_string(hide_password=False))
-        try:
-            await run(db, rounds)
-        finally:
-            await db.dispose()
-            async with admin.connect() as conn:
-                await conn.exec_driver_sql("DROP DATABASE IF EXISTS caseway_bench WITH (FORCE)")
-            await admin.dispose()
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            db = Database(f"sqlite+aiosqlite:///{folder}/bench.db")
-            try:
-                await run(db, rounds)
-            finally:
-                await db.dispose()
+    async with bench_database("caseway_bench") as db:
+        await run(db, rounds)
 
 
 async def run(db: Database, rounds: int) -> None:

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.auth.routes import routes as auth_routes
+from server.auth.sessions import routes as session_routes
 from server.config import Settings
 from server.db import Database
 from server.graphql.view import GraphQLView
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/", lambda _request: RedirectResponse("/graphql")),
             Route("/healthz", healthz, methods=["GET"]),
             *auth_routes,
+            *session_routes,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/portal", lambda _request: RedirectResponse("/portal/")),

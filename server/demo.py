@@ -9,10 +9,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import Database
 from server.domain.agencies import Agency, get_or_create_agency
+from server.domain.cases import care_plans, cases, notes
+from server.domain.cases.models import CaseStatus
 from server.domain.catalogue import benefits, code_sets, programs
 from server.domain.clients import enrollments, participants
 from server.domain.columns import utcnow
-from server.domain.delivery import schedules
+from server.domain.delivery import attendance, schedule_assignments, schedules
+from server.domain.delivery.models import BenefitSession
 from server.domain.network import facilities, providers, specialties
 from server.domain.network.models import ProviderStatus
 from server.domain.principal import Role
@@ -398,108 +401,248 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
         session, admin, {"benefit_id": food_box.id, "code": "B-00101", "code_set_id": box.id}
     )
 
-    await _steves_story(
-        session,
-        principal_of(agency_users[Role.CASEWORKER]),
-        family.id,
-        grief.id,
-        provider_ids["grief"],
-        grief_facility_id,
+    people = {
+        email: principal_of((await session.exec(select(User).where(User.email == email))).one())
+        for email in (
+            "connor@cosville.example",
+            "dana@cosville.example",
+            "ashley@griefcenter.example",
+            "marcus@griefcenter.example",
+        )
+    }
+    connor, dana = people["connor@cosville.example"], people["dana@cosville.example"]
+    ashley, marcus = people["ashley@griefcenter.example"], people["marcus@griefcenter.example"]
+    steves = await _refer(
+        session, connor, family.id, grief.id, provider_ids["grief"], grief_facility_id, STEVE, STEVE_REFERRAL
     )
-    marcus = principal_of((await session.exec(select(User).where(User.email == "marcus@griefcenter.example"))).one())
-    await _grief_schedule(
-        session, marcus, principal_of(agency_users[Role.SUPERVISOR]), grief_facility_id, grief.id, psychotherapy.id
-    )
-
-
-async def _grief_schedule(
-    session: AsyncSession, marcus, dana, facility_id: int, benefit_id: int, code_set_id: int
-) -> None:
-    """The Grief Counseling Center's Monday, Wednesday and Friday mornings for 12 weeks, approved by Dana."""
-    today = date.today()
-    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
-    start = datetime.combine(monday, time(9))
-    created = await schedules.create_schedule(
-        session,
-        marcus,
-        {
-            "facility_id": facility_id,
-            "benefit_id": benefit_id,
-            "code_set_id": code_set_id,
-            "name": "Grief counseling, weekday mornings",
-            "first_start": start,
-            "first_end": start.replace(hour=12),
-            "time_zone": "America/Chicago",
-            "frequency": "WEEKLY",
-            "weekdays": ["MO", "WE", "FR"],
-            "count": 36,
-            "capacity": 8,
-            "default_quantity": Decimal("1"),
-        },
-    )
-    await schedules.submit_schedule(session, marcus, created.id)
-    await schedules.review_schedule(session, dana, created.id, approve=True, note="Approved for the winter term.")
-
-
-async def _steves_story(
-    session: AsyncSession, connor, family_id: int, grief_id: int, grief_center_id: int, grief_facility_id: int
-) -> None:
-    """Steve lost his wife this spring. Connor enrolls him in Family Support, assigns Grief Counseling and
-    refers him to the Cosville Grief Counseling Center, a few blocks from his home."""
-    steve = await participants.create_participant(
+    grief_schedule = {"facility_id": grief_facility_id, "benefit_id": grief.id, "code_set_id": psychotherapy.id}
+    await _approved(session, marcus, dana, {**grief_schedule, **_weekday_mornings()})
+    await _steves_sessions(
         session,
         connor,
-        {
-            "legal_first_name": "Steven",
-            "legal_last_name": "Marsh",
-            "preferred_name": "Steve",
-            "pronouns": "he/him",
-            "birth_date": date(1961, 4, 9),
-            "phone": "(217) 555-0143",
-            "email": "steve.marsh@example.com",
-            "address_line1": "118 West Monroe Street",
-            "city": "Cosville",
-            "region": "IL",
-            "postal_code": "62701",
-            "latitude": 39.7998,
-            "longitude": -89.6489,
-            "preferred_language": "English",
-        },
-        [{"text": "Recently bereaved: ask before discussing family.", "severity": "WARNING"}],
+        ashley,
+        steves,
+        await _approved(session, marcus, dana, {**grief_schedule, **_wednesdays_at_eleven()}),
     )
+    marisol = await _refer(
+        session, connor, family.id, grief.id, provider_ids["grief"], grief_facility_id, MARISOL, MARISOL_REFERRAL
+    )
+    await _cases(session, connor, dana, steves, marisol)
+
+
+STEVE = (
+    {
+        "legal_first_name": "Steven",
+        "legal_last_name": "Marsh",
+        "preferred_name": "Steve",
+        "pronouns": "he/him",
+        "birth_date": date(1961, 4, 9),
+        "phone": "(217) 555-0143",
+        "email": "steve.marsh@example.com",
+        "address_line1": "118 West Monroe Street",
+        "city": "Cosville",
+        "region": "IL",
+        "postal_code": "62701",
+        "latitude": 39.7998,
+        "longitude": -89.6489,
+        "preferred_language": "English",
+    },
+    [{"text": "Recently bereaved: ask before discussing family.", "severity": "WARNING"}],
+)
+STEVE_REFERRAL = {
+    "priority": "ROUTINE",
+    "shared_fields": ["PHONE", "LANGUAGE", "ALERTS"],
+    "notes": "Steve prefers morning sessions. He is ready to start as soon as possible.",
+}
+MARISOL = (
+    {
+        "legal_first_name": "María",
+        "legal_last_name": "Núñez",
+        "preferred_name": "Marisol",
+        "pronouns": "she/her",
+        "phone": "(217) 555-0188",
+        "city": "Cosville",
+        "region": "IL",
+        "latitude": 39.7817,
+        "longitude": -89.6301,
+        "preferred_language": "Spanish",
+    },
+    [{"text": "Lost her brother in October; prefers a Spanish-speaking counselor.", "severity": "INFO"}],
+)
+MARISOL_REFERRAL = {
+    "priority": "URGENT",
+    "shared_fields": ["PHONE", "LANGUAGE", "ALERTS"],
+    "notes": "Marisol can come on weekday afternoons. Please call her before noon.",
+}
+
+
+async def _refer(
+    session: AsyncSession,
+    connor,
+    family_id: int,
+    grief_id: int,
+    grief_center_id: int,
+    grief_facility_id: int,
+    person: tuple[dict, list[dict]],
+    referral: dict,
+):
+    """Connor enrolls the person in Family Support, assigns Grief Counseling and refers them to the Cosville
+    Grief Counseling Center; the referral is sent (REQUESTED)."""
+    values, alerts = person
+    participant = await participants.create_participant(session, connor, values, alerts)
     enrollment = await enrollments.enroll(
-        session, connor, {"participant_id": steve.id, "program_id": family_id, "status": "IN_PROGRESS"}
+        session, connor, {"participant_id": participant.id, "program_id": family_id, "status": "IN_PROGRESS"}
     )
     assignment = await enrollments.assign_benefit(
         session,
         connor,
         {"enrollment_id": enrollment.id, "benefit_id": grief_id, "status": "ACTIVE", "entitled_quantity": 12},
     )
-    await referrals.create_referral(
+    return await referrals.create_referral(
         session,
         connor,
         {
             "benefit_assignment_id": assignment.id,
             "provider_id": grief_center_id,
             "facility_id": grief_facility_id,
-            "priority": "ROUTINE",
-            "shared_fields": ["PHONE", "LANGUAGE", "ALERTS"],
-            "notes": "Steve prefers morning sessions. He is ready to start as soon as possible.",
             "consent_given_at": utcnow() - timedelta(hours=1),
+            **referral,
         },
         send=True,
     )
-    await participants.create_participant(
+
+
+def _weekday_mornings() -> dict:
+    """Monday, Wednesday and Friday mornings, 9:00 to 12:00, for 12 weeks from next Monday."""
+    today = date.today()
+    monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
+    start = datetime.combine(monday, time(9))
+    return {
+        "name": "Grief support group, weekday mornings",
+        "first_start": start,
+        "first_end": start.replace(hour=12),
+        "frequency": "WEEKLY",
+        "weekdays": ["MO", "WE", "FR"],
+        "count": 36,
+        "capacity": 8,
+    }
+
+
+def _wednesdays_at_eleven() -> dict:
+    """Individual sessions on Wednesdays at 11:00 for 12 weeks, the first five already past."""
+    today = date.today()
+    last_wednesday = today - timedelta(days=(today.weekday() - 2) % 7 or 7)
+    start = datetime.combine(last_wednesday - timedelta(weeks=4), time(11))
+    return {
+        "name": "Individual grief counseling, Wednesdays 11:00",
+        "first_start": start,
+        "first_end": start.replace(minute=30),
+        "frequency": "WEEKLY",
+        "weekdays": ["WE"],
+        "count": 12,
+        "capacity": 4,
+    }
+
+
+async def _approved(session: AsyncSession, marcus, dana, values: dict):
+    """Marcus drafts and submits the schedule; Dana approves it."""
+    created = await schedules.create_schedule(
+        session, marcus, {"time_zone": "America/Chicago", "default_quantity": Decimal("1"), **values}
+    )
+    await schedules.submit_schedule(session, marcus, created.id)
+    return await schedules.review_schedule(
+        session, dana, created.id, approve=True, note="Approved for the winter term."
+    )
+
+
+async def _steves_sessions(session: AsyncSession, connor, ashley, referral, schedule) -> None:
+    """Ashley accepts Steve's referral and asks for authorization; Connor authorizes; Ashley enrolls Steve in the
+    Wednesday sessions from the first one and has taken attendance at the five already held."""
+    await referrals.open_referral(session, ashley, referral.id)
+    await referrals.transition(session, ashley, referral.id, "accept")
+    await referrals.decide_authorization(session, ashley, referral.id, "request")
+    await referrals.decide_authorization(session, connor, referral.id, "authorize")
+    await schedule_assignments.enroll_in_schedule(
+        session, ashley, referral_id=referral.id, schedule_id=schedule.id, from_date=schedule.first_start.date()
+    )
+    held = (
+        await session.exec(
+            select(BenefitSession)
+            .where(BenefitSession.schedule_id == schedule.id)
+            .order_by(BenefitSession.starts_at)
+            .limit(5)
+        )
+    ).all()
+    for held_session, mark in zip(held, ["PRESENT", "PRESENT", "ABSENT", "PRESENT", "PRESENT"], strict=True):
+        await attendance.take_attendance(
+            session, ashley, held_session.id, [{"participant_id": referral.participant_id, "mark": mark}]
+        )
+
+
+async def _cases(session: AsyncSession, connor, dana, steves_referral, marisols_referral) -> None:
+    """Connor runs Steve's case (active, with a care plan around his counseling) and has opened Marisol's."""
+    today = date.today()
+    case = await cases.open_case(
         session,
         connor,
         {
-            "legal_first_name": "María",
-            "legal_last_name": "Núñez",
-            "preferred_name": "Marisol",
-            "phone": "(217) 555-0188",
-            "city": "Cosville",
-            "region": "IL",
-            "latitude": 39.7817,
-            "longitude": -89.6301,
+            "participant_id": steves_referral.participant_id,
+            "intake_source": "REFERRAL",
+            "summary": "Referred by his physician after his wife's death in the spring; isolated, not sleeping.",
+            "opened_on": today - timedelta(weeks=6),
+        },
+    )
+    await cases.add_team_member(session, connor, case.id, dana.user_id)
+    for status in (CaseStatus.ASSESSMENT, CaseStatus.PLANNING, CaseStatus.ACTIVE):
+        await cases.move_case(session, connor, case.id, status)
+    plan = await care_plans.create_plan(
+        session, connor, {"case_id": case.id, "name": "Grief recovery", "start_date": today - timedelta(weeks=5)}
+    )
+    await care_plans.link_items(
+        session, connor, plan.id, benefit_assignment_ids=[steves_referral.benefit_assignment_id], enrollment_ids=[]
+    )
+    goal = await care_plans.add_goal(
+        session,
+        connor,
+        {
+            "care_plan_id": plan.id,
+            "name": "Attend weekly counseling",
+            "status": "IN_PROGRESS",
+            "progress": 40,
+            "target_date": today + timedelta(weeks=7),
+        },
+    )
+    await care_plans.add_task(
+        session,
+        connor,
+        {
+            "goal_id": goal.id,
+            "title": "Call Steve after his next session",
+            "due_date": today,
+            "assignee_id": connor.user_id,
+        },
+    )
+    await care_plans.move_plan(session, connor, plan.id, "activate")
+    await notes.write_note(
+        session,
+        connor,
+        {
+            "participant_id": steves_referral.participant_id,
+            "case_id": case.id,
+            "subject": "Check-in call",
+            "text": "Steve says the Wednesday sessions help; he missed one when his daughter visited.",
+            "interaction_date": today - timedelta(days=10),
+            "minutes_spent": 20,
+            "note_type": "CALL",
+            "final": True,
+        },
+    )
+    await cases.open_case(
+        session,
+        connor,
+        {
+            "participant_id": marisols_referral.participant_id,
+            "intake_source": "WALK_IN",
+            "summary": "Came in after her brother's funeral.",
         },
     )

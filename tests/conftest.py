@@ -242,6 +242,12 @@ async def users(db: Database) -> dict[str, User]:
 
 
 @pytest.fixture
+def people(users: dict[str, User]) -> dict:
+    """The test users as domain principals, for arranging records through the domain services."""
+    return {who: principal_of(user) for who, user in users.items()}
+
+
+@pytest.fixture
 def gql(http: httpx.AsyncClient, users: dict[str, User]) -> GraphQL:
     tokens = {who: issue_token(SECRET, user_id=user.id, ttl_seconds=600) for who, user in users.items()}
     return GraphQL(http, tokens)
@@ -277,6 +283,7 @@ class World:
     food_pantry_specialty: int
     family_support: int
     other_family_support: int  # the second agency's
+    housing_stability: int
     grief_counseling: int
     mental_health: int
     cpt_90832: int
@@ -286,14 +293,30 @@ class World:
     steve: int
     steve_alert: int
     steve_enrollment: int
-    grief_assignment: int  # referred: Steve's demo referral
+    grief_assignment: int  # Steve's, referred and in progress
     food_box_assignment: int  # not referred
-    steve_referral: int
+    steve_referral: int  # IN_PROGRESS: enrolled in the Wednesday sessions, five of them attended
+    wednesday_schedule: int
+    held_session: int  # the first Wednesday session: Steve present
+    mwf_session: int  # the first session of the Monday/Wednesday/Friday group (upcoming)
+    steve_disbursement: int  # the first Wednesday's
+    steve_enrolled: int  # his enrollment into the Wednesday schedule
     maria: int
+    new_assignment: int  # Marisol's grief counseling, referred
+    new_referral: int  # REQUESTED, not yet opened
+    steve_case: int  # ACTIVE, with the care plan below
+    maria_case: int  # INTAKE
+    care_plan: int  # ACTIVE: "Grief recovery"
+    goal: int
+    task: int  # due today, Connor's
+    steve_note: int  # final
+    dana: int  # the supervisor, on Steve's case team
+    tishon: int  # the agency admin
 
 
 @pytest.fixture
 async def world(db: Database) -> World:
+    from server.domain.cases.models import CarePlan, CarePlanGoal, CarePlanTask, Case, CaseNote
     from server.domain.catalogue.models import (
         BenefitItemCode,
         BenefitType,
@@ -302,6 +325,12 @@ async def world(db: Database) -> World:
         Program,
     )
     from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert
+    from server.domain.delivery.models import (
+        BenefitDisbursement,
+        BenefitSchedule,
+        BenefitSession,
+        ScheduleAssignment,
+    )
     from server.domain.network.models import CareSpecialty, Facility, Provider
     from server.domain.referrals.models import Referral
 
@@ -310,9 +339,15 @@ async def world(db: Database) -> World:
         async def one(model, *where):
             return (await session.exec(select(model.id).where(*where))).one()
 
+        async def first(model, *where):
+            return (await session.exec(select(model.id).where(*where).order_by(model.id))).first()
+
         grief = await one(Provider, Provider.name == "Cosville Grief Counseling Center")
         pantry = await one(Provider, Provider.name == "Harvest Table Food Pantry")
         grief_benefit = await one(Benefit, Benefit.name == "Grief Counseling")
+        steve = await one(Participant, Participant.preferred_name == "Steve")
+        maria = await one(Participant, Participant.preferred_name == "Marisol")
+        wednesday = await one(BenefitSchedule, BenefitSchedule.name.startswith("Individual"))
         return World(
             grief_center=grief,
             grief_facility=await one(Facility, Facility.provider_id == grief),
@@ -323,6 +358,7 @@ async def world(db: Database) -> World:
             grief_specialty=await one(CareSpecialty, CareSpecialty.code == "CNS-GRF"),
             food_pantry_specialty=await one(CareSpecialty, CareSpecialty.code == "FOOD-PAN"),
             family_support=await one(Program, Program.name == "Family Support", Program.agency_id == 1),
+            housing_stability=await one(Program, Program.name == "Housing Stability"),
             other_family_support=await one(Program, Program.name == "Family Support", Program.agency_id != 1),
             grief_counseling=await one(Benefit, Benefit.name == "Grief Counseling"),
             mental_health=await one(BenefitType, BenefitType.name == "Mental Health"),
@@ -330,11 +366,30 @@ async def world(db: Database) -> World:
             counseling_bundle=await one(CodeSetBundle, CodeSetBundle.name == "Counseling sessions"),
             item_b00034=await one(BenefitItemCode, BenefitItemCode.code == "B-00034"),
             food_box=await one(Benefit, Benefit.name == "Weekly Food Box"),
-            steve=await one(Participant, Participant.preferred_name == "Steve"),
-            steve_alert=await one(ParticipantAlert),
-            steve_enrollment=await one(ProgramEnrollment),
-            grief_assignment=await one(BenefitAssignment, BenefitAssignment.benefit_id == grief_benefit),
+            steve=steve,
+            steve_alert=await one(ParticipantAlert, ParticipantAlert.participant_id == steve),
+            steve_enrollment=await one(ProgramEnrollment, ProgramEnrollment.participant_id == steve),
+            grief_assignment=await one(
+                BenefitAssignment,
+                BenefitAssignment.benefit_id == grief_benefit,
+                BenefitAssignment.participant_id == steve,
+            ),
             food_box_assignment=await one(BenefitAssignment, BenefitAssignment.benefit_id != grief_benefit),
-            steve_referral=await one(Referral),
-            maria=await one(Participant, Participant.preferred_name == "Marisol"),
+            steve_referral=await one(Referral, Referral.participant_id == steve),
+            wednesday_schedule=wednesday,
+            held_session=await first(BenefitSession, BenefitSession.schedule_id == wednesday),
+            mwf_session=await first(BenefitSession, BenefitSession.schedule_id != wednesday),
+            steve_disbursement=await first(BenefitDisbursement),
+            steve_enrolled=await first(ScheduleAssignment),
+            maria=maria,
+            new_assignment=await one(BenefitAssignment, BenefitAssignment.participant_id == maria),
+            new_referral=await one(Referral, Referral.participant_id == maria),
+            steve_case=await one(Case, Case.participant_id == steve),
+            maria_case=await one(Case, Case.participant_id == maria),
+            care_plan=await one(CarePlan),
+            goal=await one(CarePlanGoal),
+            task=await one(CarePlanTask),
+            steve_note=await one(CaseNote),
+            dana=await one(User, User.email == PEOPLE["supervisor"]),
+            tishon=await one(User, User.email == PEOPLE["agency_admin"]),
         )

@@ -49,6 +49,18 @@ def mutation(name: str, args: str, returns: str, variables, **kwargs) -> Operati
     return Operation(name, document, variables, **kwargs)
 
 
+def walk_in(w: World) -> dict:
+    return {
+        "recipientType": "WALK_IN",
+        "benefitId": w.food_box,
+        "serviceDate": "2026-11-20",
+        "quantity": "1",
+        "participantIds": [w.steve, w.maria],
+    }
+
+
+# Agency staff of Cosville; the other agency's admin cannot reach Cosville's records.
+COSVILLE_STAFF = {"allowed": AGENCY, "denied": {"other_agency_admin": "NOT_FOUND"}}
 ADMIN_ONLY = {"allowed": ("agency_admin",)}
 # The other agency's admin may use the mutation but cannot reach Cosville's record.
 COSVILLE_RECORD = {"allowed": ("agency_admin",), "denied": {"other_agency_admin": "NOT_FOUND"}}
@@ -325,7 +337,7 @@ OPERATIONS += [
         "enrollParticipant",
         "input: EnrollmentCreateInput!",
         "enrollment",
-        lambda w: {"input": {"participantId": w.maria, "programId": w.family_support}},
+        lambda w: {"input": {"participantId": w.maria, "programId": w.housing_stability}},
         **OWN_AGENCY,
     ),
     mutation(
@@ -354,7 +366,7 @@ OPERATIONS += [
     Operation(
         "referral",
         "query Op($id: ID!) { referral(id: $id) { id } }",
-        lambda w: {"id": w.steve_referral},
+        lambda w: {"id": w.new_referral},
         **REFERRAL_READERS,
     ),
     Operation("referralCounts", "query { referralCounts { status count } }", allowed=(*EVERYONE, "other_agency_admin")),
@@ -371,7 +383,7 @@ OPERATIONS += [
         "openReferral",
         "id: ID!",
         "referral",
-        lambda w: {"id": w.steve_referral},
+        lambda w: {"id": w.new_referral},
         changes=lambda who: who.startswith("provider"),
         **REFERRAL_READERS,
     ),
@@ -400,6 +412,238 @@ OPERATIONS += [
         lambda w: {"input": PREVIEW_INPUT},
         allowed=PROVIDERS,
     ),
+    # Delivery: Steve's Wednesday sessions at the Grief Center (provider A), five of them held.
+    Operation(
+        "sessionRoster",
+        "query Op($id: ID!) { sessionRoster(sessionId: $id) { lines { participantId mark } } }",
+        lambda w: {"id": w.held_session},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND", "other_agency_admin": "NOT_FOUND"},
+    ),
+    Operation(
+        "scheduleAssignments",
+        "query { scheduleAssignments { totalCount } }",
+        allowed=(*EVERYONE, "other_agency_admin"),
+    ),
+    Operation(
+        "benefitDisbursements",
+        "query { benefitDisbursements { totalCount } }",
+        allowed=(*EVERYONE, "other_agency_admin"),
+    ),
+    Operation(
+        "benefitDisbursement",
+        "query Op($id: ID!) { benefitDisbursement(id: $id) { id } }",
+        lambda w: {"id": w.steve_disbursement},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND", "other_agency_admin": "NOT_FOUND"},
+    ),
+    Operation(
+        "bulkDisbursementPreview",
+        "query Op($input: BulkDisbursementInput!) { bulkDisbursementPreview(input: $input) { recipientCount } }",
+        lambda w: {"input": walk_in(w)},
+        allowed=AGENCY,
+        denied={"other_agency_admin": "NOT_FOUND"},
+    ),
+    mutation(
+        "enrollInSchedule",
+        "input: ScheduleEnrollmentInput!",
+        "scheduleAssignment",
+        lambda w: {"input": {"referralId": w.steve_referral, "sessionId": w.mwf_session}},
+        allowed=("provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND"},
+    ),
+    mutation(
+        "withdrawFromSchedule",
+        "id: ID!",
+        "scheduleAssignment",
+        lambda w: {"id": w.steve_enrolled},
+        allowed=("provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND"},
+    ),
+    Operation(
+        "takeAttendance",
+        """mutation Op($id: ID!, $marks: [AttendanceInput!]!) { takeAttendance(sessionId: $id, marks: $marks) {
+      roster { session { id } } errors { code field message } } }""",
+        lambda w: {"id": w.held_session, "marks": [{"participantId": w.steve, "mark": "EXCUSED"}]},
+        allowed=("provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND"},
+    ),
+    mutation(
+        "recordBenefitDisbursement",
+        "input: BenefitDisbursementInput!",
+        "disbursement",
+        lambda w: {"input": {"benefitAssignmentId": w.grief_assignment, "serviceDate": "2026-11-02", "quantity": "1"}},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND", "other_agency_admin": "NOT_FOUND"},
+    ),
+    mutation(
+        "correctBenefitDisbursement",
+        "id: ID!, quantity: Decimal, note: String!",
+        "disbursement",
+        lambda w: {"id": w.steve_disbursement, "quantity": "2", "note": "Double session"},
+        allowed=(*AGENCY, "provider_a", "provider_a_admin"),
+        denied={"provider_b": "NOT_FOUND", "other_agency_admin": "NOT_FOUND"},
+    ),
+    mutation(
+        "disburseInBulk",
+        "input: BulkDisbursementInput!, idempotencyKey: String!",
+        "bulk",
+        lambda w: {"input": walk_in(w), "idempotencyKey": "food-day-1"},
+        allowed=AGENCY,
+        denied={"other_agency_admin": "NOT_FOUND"},
+    ),
+    mutation(
+        "updateAgencySettings",
+        "input: AgencySettingsInput!",
+        "agency",
+        lambda w: {"input": {"followUpDays": 14}},
+        allowed=("agency_admin", "other_agency_admin"),
+    ),
+    # Case management: agency staff of the client's agency; providers never.
+    Operation("cases", "query { cases { totalCount } }", **AGENCY_STAFF),
+    Operation("case", "query Op($id: ID!) { case(id: $id) { id } }", lambda w: {"id": w.steve_case}, **COSVILLE_STAFF),
+    Operation(
+        "carePlan", "query Op($id: ID!) { carePlan(id: $id) { id } }", lambda w: {"id": w.care_plan}, **COSVILLE_STAFF
+    ),
+    Operation("caseNotes", "query { caseNotes { totalCount } }", **AGENCY_STAFF),
+    Operation("incidents", "query { incidents { totalCount } }", **AGENCY_STAFF),
+    Operation("clientSearch", 'query { clientSearch(search: "steve") { id } }', **AGENCY_STAFF),
+    Operation("myDay", "query { myDay { day } }", **AGENCY_STAFF),
+    mutation(
+        "openCase",
+        "input: CaseOpenInput!",
+        "case",
+        lambda w: {"input": {"participantId": w.maria, "intakeSource": "APPLICATION"}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "updateCase",
+        "id: ID!, input: CaseUpdateInput!",
+        "case",
+        lambda w: {"id": w.steve_case, "input": {"summary": "Sleeping better."}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "moveCase",
+        "id: ID!, status: CaseStatus!",
+        "case",
+        lambda w: {"id": w.steve_case, "status": "MONITORING"},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "addCaseTeamMember",
+        "caseId: ID!, userId: ID!",
+        "case",
+        lambda w: {"caseId": w.steve_case, "userId": w.tishon},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "removeCaseTeamMember",
+        "caseId: ID!, userId: ID!",
+        "case",
+        lambda w: {"caseId": w.steve_case, "userId": w.dana},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "createCarePlan",
+        "input: CarePlanInput!",
+        "carePlan",
+        lambda w: {"input": {"caseId": w.maria_case, "name": "Bereavement support"}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "moveCarePlan",
+        "id: ID!, action: CarePlanAction!",
+        "carePlan",
+        lambda w: {"id": w.care_plan, "action": "COMPLETE"},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "linkCarePlanItems",
+        "id: ID!, enrollmentIds: [ID!]",
+        "carePlan",
+        lambda w: {"id": w.care_plan, "enrollmentIds": [w.steve_enrollment]},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "addCarePlanGoal",
+        "carePlanId: ID!, input: GoalInput!",
+        "goal",
+        lambda w: {"carePlanId": w.care_plan, "input": {"name": "Sleep through the night"}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "updateCarePlanGoal",
+        "id: ID!, input: GoalInput!",
+        "goal",
+        lambda w: {"id": w.goal, "input": {"progress": 60}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "addCarePlanTask",
+        "goalId: ID!, input: TaskInput!",
+        "task",
+        lambda w: {"goalId": w.goal, "input": {"title": "Ask about sleep", "dueDate": "2026-12-01"}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "updateCarePlanTask",
+        "id: ID!, input: TaskInput!",
+        "task",
+        lambda w: {"id": w.task, "input": {"status": "DONE"}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "writeCaseNote",
+        "input: CaseNoteInput!",
+        "note",
+        lambda w: {
+            "input": {
+                "participantId": w.steve,
+                "subject": "Visit",
+                "text": "Home visit.",
+                "interactionDate": "2026-11-20",
+                "noteType": "HOME_VISIT",
+            }
+        },
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "amendCaseNote",
+        "id: ID!, input: CaseNoteChangeInput!",
+        "note",
+        lambda w: {"id": w.steve_note, "input": {"text": "He missed one session, not two."}},
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "reportIncident",
+        "input: IncidentInput!",
+        "incident",
+        lambda w: {
+            "input": {
+                "participantId": w.steve,
+                "occurredAt": "2026-11-20T15:00:00-06:00",
+                "incidentType": "Fall",
+                "severity": "MODERATE",
+                "description": "Slipped on the steps of the center.",
+            }
+        },
+        **COSVILLE_STAFF,
+    ),
+    mutation(
+        "scheduleMeeting",
+        "input: MeetingInput!",
+        "meeting",
+        lambda w: {
+            "input": {
+                "participantId": w.steve,
+                "startsAt": "2026-12-01T10:00:00-06:00",
+                "endsAt": "2026-12-01T10:30:00-06:00",
+                "subject": "Care plan review",
+            }
+        },
+        **COSVILLE_STAFF,
+    ),
 ]
 
 # Tested by role in their own modules, on records those tests build first:
@@ -413,6 +657,9 @@ COVERED_ELSEWHERE = {
     "rejectBenefitSchedule",
     "cancelBenefitSession",
     "postponeBenefitSession",
+    # Drafts belong to their authors: test_cases.py writes one first, then tries every role on it.
+    "updateCaseNote",
+    "finalizeCaseNote",
 }
 TRANSITIONS = {
     "sendReferral",

@@ -24,12 +24,12 @@ async def test_provider_b_cannot_read_count_search_or_guess_provider_as_referral
     assert inbox == {"totalCount": 0, "nodes": []}
     counts = (await gql("provider_b", "query { referralCounts { count } }")).ok()["referralCounts"]
     assert sum(c["count"] for c in counts) == 0
-    assert_denied(await gql("provider_b", REFERRAL, {"id": world.steve_referral}), "NOT_FOUND")
+    assert_denied(await gql("provider_b", REFERRAL, {"id": world.new_referral}), "NOT_FOUND")
     assert_denied(
         await gql(
             "provider_b",
             "mutation Op($id: ID!) { openReferral(id: $id) { referral { id } errors { code } } }",
-            {"id": world.steve_referral},
+            {"id": world.new_referral},
         ),
         "NOT_FOUND",
     )
@@ -41,20 +41,20 @@ async def test_provider_b_cannot_read_count_search_or_guess_provider_as_referral
 
 
 async def test_provider_a_sees_the_shared_fields_only(gql, world):
-    referral = (await gql("provider_a", REFERRAL, {"id": world.steve_referral})).ok()["referral"]
+    referral = (await gql("provider_a", REFERRAL, {"id": world.new_referral})).ok()["referral"]
     assert referral["participant"] is None  # never the agency's record
     assert referral["sharedParticipant"] == {
-        "preferredName": "Steve",
-        "phone": "(217) 555-0143",
+        "preferredName": "Marisol",
+        "phone": "(217) 555-0188",
         "email": None,
         "birthDate": None,
         "addressLine1": None,
         "city": None,
-        "preferredLanguage": "English",
-        "alerts": [{"text": "Recently bereaved: ask before discussing family."}],
+        "preferredLanguage": "Spanish",
+        "alerts": [{"text": "Lost her brother in October; prefers a Spanish-speaking counselor."}],
     }
-    agency = (await gql("caseworker", REFERRAL, {"id": world.steve_referral})).ok()["referral"]
-    assert agency["participant"] == {"legalLastName": "Marsh"}
+    agency = (await gql("caseworker", REFERRAL, {"id": world.new_referral})).ok()["referral"]
+    assert agency["participant"] == {"legalLastName": "Núñez"}
 
 
 async def test_a_draft_never_reaches_the_provider(gql, world):
@@ -68,7 +68,7 @@ async def test_a_draft_never_reaches_the_provider(gql, world):
     ).ok()
     draft_id = created["createReferral"]["referral"]["id"]
     assert_denied(await gql("provider_a", REFERRAL, {"id": draft_id}), "NOT_FOUND")
-    assert (await gql("provider_a", INBOX)).ok()["referrals"]["totalCount"] == 1
+    assert (await gql("provider_a", INBOX)).ok()["referrals"]["totalCount"] == 2  # the demo's two, no draft
 
 
 referral_sets = st.lists(
@@ -134,3 +134,17 @@ async def test_property_every_provider_sees_exactly_its_referrals_and_their_shar
             assert (view["preferredLanguage"] is not None) == (SharedField.LANGUAGE in shared)
             assert (view["alerts"] is not None) == (SharedField.ALERTS in shared)
             assert view["birthDate"] is None  # none given: nothing to share
+
+
+async def test_a_provider_finds_clients_by_the_name_it_is_shown_and_no_other(gql):
+    search = """query Op($q: String!) { referrals(filter: {clientName: $q}) {
+      nodes { sharedParticipant { preferredName } } } }"""
+
+    async def names(who: str, needle: str) -> list[str]:
+        nodes = (await gql(who, search, {"q": needle})).ok()["referrals"]["nodes"]
+        return [n["sharedParticipant"]["preferredName"] for n in nodes]
+
+    assert await names("provider_a", "MARI") == ["Marisol"]
+    assert await names("provider_a", "núñez") == []  # her legal name is not shared: it must not find her either
+    assert await names("provider_b", "mari") == []
+    assert await names("caseworker", "nunez") == ["Marisol"]

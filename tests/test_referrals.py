@@ -17,7 +17,6 @@ from server.domain.referrals.models import (
     ReferralStatus,
 )
 from server.domain.referrals.transitions import TRANSITIONS, Side
-from server.domain.users import principal_of
 from tests.conftest import World, assert_denied
 
 pytestmark = pytest.mark.anyio
@@ -42,14 +41,9 @@ class Rollback(Exception):
     pass
 
 
-@pytest.fixture
-def people(users):
-    return {who: principal_of(user) for who, user in users.items()}
-
-
 async def drive(db, people, world: World, status: S) -> int:
     """The id of a referral of Steve's grief counseling assignment, brought to `status` by the rules."""
-    referral_id = world.steve_referral
+    referral_id = world.new_referral
     actor = {"agency": people["caseworker"], "provider": people["provider_a"]}
     for side, action in PATHS[status]:
         async with db.write() as session:
@@ -59,7 +53,7 @@ async def drive(db, people, world: World, status: S) -> int:
                         session,
                         actor[side],
                         {
-                            "benefit_assignment_id": world.grief_assignment,
+                            "benefit_assignment_id": world.new_assignment,
                             "provider_id": world.grief_center,
                             "consent_given_at": utcnow(),
                         },
@@ -136,7 +130,7 @@ async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
         """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY,
       note: "Full until March") { referral { status statusReason statusNote version
         history { fromValue toValue reason note actorName actorRole } } errors { code } } }""",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     referral = result.ok()["rejectReferral"]["referral"]
     assert (referral["status"], referral["statusReason"], referral["statusNote"]) == (
@@ -167,13 +161,11 @@ async def test_a_reason_is_required_to_reject_or_cancel(gql, world, mutation):
     result = await gql(
         who,
         f"mutation Op($id: ID!) {{ {mutation}(id: $id) {{ referral {{ id }} errors {{ code field message }} }} }}",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     assert result.data[mutation]["errors"][0]["code"] == "REQUIRED"
     assert result.data[mutation]["errors"][0]["field"] == "reason"
-    status = await gql(
-        "caseworker", "query Op($id: ID!) { referral(id: $id) { status } }", {"id": world.steve_referral}
-    )
+    status = await gql("caseworker", "query Op($id: ID!) { referral(id: $id) { status } }", {"id": world.new_referral})
     assert status.ok()["referral"]["status"] == "REQUESTED"
 
 
@@ -182,7 +174,7 @@ async def test_other_needs_a_note(gql, world):
         "provider_a",
         """mutation Op($id: ID!) { rejectReferral(id: $id, reason: OTHER) {
       errors { code field } } }""",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     assert result.data["rejectReferral"]["errors"] == [{"code": "REQUIRED", "field": "note"}]
 
@@ -192,7 +184,7 @@ async def test_an_illegal_transition_names_the_current_status(gql, world):
         "provider_a",
         """mutation Op($id: ID!) { completeReferral(id: $id) {
       errors { code field message } } }""",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     error = result.data["completeReferral"]["errors"][0]
     assert (error["code"], error["field"]) == ("CONFLICT", "status")
@@ -200,7 +192,7 @@ async def test_an_illegal_transition_names_the_current_status(gql, world):
 
 
 async def test_authorization_gates_the_start_of_service(gql, world):
-    ref = {"id": world.steve_referral}
+    ref = {"id": world.new_referral}
     doc = (
         "mutation Op($id: ID!) {{ {m}(id: $id) {{ referral {{ status authorizationStatus availableActions }} "
         "errors {{ code field }} }} }}"
@@ -219,7 +211,7 @@ async def test_authorization_gates_the_start_of_service(gql, world):
 
 
 async def test_denying_authorization_needs_a_reason(gql, world):
-    ref = {"id": world.steve_referral}
+    ref = {"id": world.new_referral}
     await gql("provider_a", "mutation Op($id: ID!) { acceptReferral(id: $id) { errors { code } } }", ref)
     await gql("provider_a", "mutation Op($id: ID!) { requestAuthorization(id: $id) { errors { code } } }", ref)
     denied = await gql("caseworker", "mutation Op($id: ID!) { denyAuthorization(id: $id) { errors { field } } }", ref)
@@ -231,7 +223,7 @@ async def test_a_stale_version_is_refused(gql, world):
         "provider_a",
         """mutation Op($id: ID!) { acceptReferral(id: $id, expectedVersion: 1) {
       referral { version } errors { code } } }""",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     assert result.data["acceptReferral"]["errors"] == [{"code": "CONFLICT"}]  # sending made it version 2
 
@@ -245,8 +237,8 @@ async def test_two_racing_transitions_one_wins(gql, db, world, first, second):
     )
     # when
     results = await asyncio.gather(
-        gql("provider_a", document.format(m=first), {"id": world.steve_referral}),
-        gql("provider_a_admin", document.format(m=second), {"id": world.steve_referral}),
+        gql("provider_a", document.format(m=first), {"id": world.new_referral}),
+        gql("provider_a_admin", document.format(m=second), {"id": world.new_referral}),
     )
     # then
     outcomes = sorted(
@@ -258,7 +250,7 @@ async def test_two_racing_transitions_one_wins(gql, db, world, first, second):
         moves = (
             await session.exec(
                 select(ReferralEvent).where(
-                    ReferralEvent.referral_id == world.steve_referral, ReferralEvent.from_value == "REQUESTED"
+                    ReferralEvent.referral_id == world.new_referral, ReferralEvent.from_value == "REQUESTED"
                 )
             )
         ).all()
@@ -268,24 +260,24 @@ async def test_two_racing_transitions_one_wins(gql, db, world, first, second):
 async def test_one_live_referral_per_assignment_and_re_referral_links_back(gql, db, world):
     create = """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) {
       referral { id status replacesId } errors { code field } } }"""
-    same = {"input": {"benefitAssignmentId": world.grief_assignment, "providerId": world.grief_center}}
+    same = {"input": {"benefitAssignmentId": world.new_assignment, "providerId": world.grief_center}}
     refused = await gql("caseworker", create, same)
     assert refused.data["createReferral"]["errors"] == [{"code": "CONFLICT", "field": "benefitAssignmentId"}]
     await gql(
         "provider_a",
         """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY) {
       errors { code } } }""",
-        {"id": world.steve_referral},
+        {"id": world.new_referral},
     )
     again = (await gql("caseworker", create, same)).ok()["createReferral"]["referral"]
     assert again["status"] == "DRAFT"
-    assert again["replacesId"] == str(world.steve_referral)
+    assert again["replacesId"] == str(world.new_referral)
     async with db.read() as session:
         live = (
             await session.exec(
                 select(func.count())
                 .select_from(Referral)
-                .where(Referral.benefit_assignment_id == world.grief_assignment, Referral.status.in_(LIVE))
+                .where(Referral.benefit_assignment_id == world.new_assignment, Referral.status.in_(LIVE))
             )
         ).one()
     assert live == 1
@@ -315,7 +307,7 @@ async def test_a_sent_referral_is_due_within_the_agencys_window_and_overdue_afte
     doc = "query { referrals(filter: {overdue: true}) { totalCount nodes { isOverdue } } }"
     assert (await gql("provider_a", doc)).ok()["referrals"]["totalCount"] == 0
     async with db.write() as session:
-        referral = await session.get(Referral, world.steve_referral)
+        referral = await session.get(Referral, world.new_referral)
         referral.respond_by = utcnow() - timedelta(minutes=1)
     for who in ("provider_a", "caseworker"):
         overdue = (await gql(who, doc)).ok()["referrals"]
@@ -324,9 +316,9 @@ async def test_a_sent_referral_is_due_within_the_agencys_window_and_overdue_afte
 
 async def test_opening_records_the_first_view_once(gql, world):
     doc = "mutation Op($id: ID!) { openReferral(id: $id) { referral { isNew firstViewedAt } } }"
-    assert (await gql("caseworker", doc, {"id": world.steve_referral})).ok()["openReferral"]["referral"]["isNew"]
-    first = (await gql("provider_a", doc, {"id": world.steve_referral})).ok()["openReferral"]["referral"]
-    again = (await gql("provider_a_admin", doc, {"id": world.steve_referral})).ok()["openReferral"]["referral"]
+    assert (await gql("caseworker", doc, {"id": world.new_referral})).ok()["openReferral"]["referral"]["isNew"]
+    first = (await gql("provider_a", doc, {"id": world.new_referral})).ok()["openReferral"]["referral"]
+    again = (await gql("provider_a_admin", doc, {"id": world.new_referral})).ok()["openReferral"]["referral"]
     assert first["isNew"] is False
     assert again["firstViewedAt"] == first["firstViewedAt"]
     inbox = (await gql("provider_a", "query { referrals(filter: {new: true}) { totalCount } }")).ok()
@@ -373,7 +365,20 @@ def test_transitions_match_the_design():
     assert AuthorizationStatus.AUTHORIZED in AuthorizationStatus
 
 
-async def test_the_demo_referral_waits_in_ashleys_inbox(gql, world):
+async def test_deliverable_says_whether_service_may_be_delivered(gql, world):
+    query = "query Op($id: ID!) { referral(id: $id) { deliverable } }"
+    assert (await gql("provider_a", query, {"id": world.steve_referral})).ok()["referral"]["deliverable"] is True
+    assert (await gql("provider_a", query, {"id": world.new_referral})).ok()["referral"]["deliverable"] is False
+    await gql(
+        "provider_a",
+        "mutation Op($id: ID!) { acceptReferral(id: $id) { errors { code } } }",
+        {"id": world.new_referral},
+    )
+    # Accepted, but Grief Counseling waits for the agency's authorization.
+    assert (await gql("provider_a", query, {"id": world.new_referral})).ok()["referral"]["deliverable"] is False
+
+
+async def test_the_demo_new_referral_waits_in_ashleys_inbox(gql, world):
     inbox = await gql(
         "provider_a",
         """query { referrals(filter: {new: true}) { nodes {
@@ -382,10 +387,10 @@ async def test_the_demo_referral_waits_in_ashleys_inbox(gql, world):
     nodes = inbox.ok()["referrals"]["nodes"]
     assert nodes == [
         {
-            "id": str(world.steve_referral),
+            "id": str(world.new_referral),
             "status": "REQUESTED",
             "facility": {"id": str(world.grief_facility)},
             "benefit": {"name": "Grief Counseling", "billingCodes": [{"code": "90832"}]},
-            "sharedParticipant": {"preferredName": "Steve"},
+            "sharedParticipant": {"preferredName": "Marisol"},
         }
     ]

@@ -225,8 +225,11 @@ async def test_the_demo_grief_center_schedule_is_approved_monday_wednesday_frida
       name facility { name } sessions { startsAt endsAt } } } }""",
         )
     ).ok()["benefitSchedules"]["nodes"]
-    assert len(schedules) == 1
-    sessions = schedules[0]["sessions"]
+    assert [s["name"] for s in schedules] == [
+        "Individual grief counseling, Wednesdays 11:00",
+        "Grief support group, weekday mornings",
+    ]
+    sessions = schedules[1]["sessions"]
     assert len(sessions) == 36
     assert {s["startsAt"][11:19] for s in sessions} == {"09:00:00"}
     assert {s["endsAt"][11:19] for s in sessions} == {"12:00:00"}
@@ -250,5 +253,5 @@ async def test_sessions_page_by_start_time_with_cursors(gql):
         if not page["pageInfo"]["hasNextPage"]:
             break
         after = page["pageInfo"]["endCursor"]
-    assert len(seen) == len(set(seen)) == 36  # the demo schedule's
+    assert len(seen) == len(set(seen)) == 36 + 12  # the demo schedules'
     assert [s for s, _ in seen] == sorted(s for s, _ in seen)

@@ -163,3 +163,33 @@ def test_the_math_functions_registered_on_a_sqlite_without_them_compute_the_same
     rows = connection.execute(f"SELECT {compiled} FROM facility").fetchall()
     assert rows[0][0] == pytest.approx(haversine_km(STEVES_HOME, (39.8012, -89.6437)), abs=1e-6)
     assert rows[1][0] is None
+
+
+DAYS = """query Op($filter: ProviderSearchFilter!) { providerSearch(filter: $filter) {
+  nodes { provider { name } nextSessions { startsAt schedule { name } } } } }"""
+
+
+@pytest.mark.parametrize(
+    ("filter", "found"),
+    [
+        ({"sessionWeekdays": ["WE"], "sessionStartsFrom": "10:00"}, True),  # the Wednesday 11:00 sessions
+        ({"sessionWeekdays": ["MO"], "sessionStartsFrom": "09:00", "sessionStartsBefore": "09:30"}, True),
+        ({"sessionWeekdays": ["WE"], "sessionStartsFrom": "11:01"}, False),
+        ({"sessionWeekdays": ["TU", "TH"]}, False),
+        ({"sessionStartsBefore": "09:00"}, False),
+    ],
+)
+async def test_search_by_the_weekday_and_local_time_of_approved_sessions(gql, world, filter, found):
+    nodes = (await gql("caseworker", DAYS, {"filter": {"specialtyIds": [world.counseling], **filter}})).ok()[
+        "providerSearch"
+    ]["nodes"]
+    assert [n["provider"]["name"] for n in nodes] == (["Cosville Grief Counseling Center"] if found else [])
+
+
+async def test_results_carry_the_next_three_sessions(gql, world):
+    nodes = (await gql("caseworker", DAYS, {"filter": {"sessionWeekdays": ["WE"]}})).ok()["providerSearch"]["nodes"]
+    sessions = nodes[0]["nextSessions"]
+    assert len(sessions) == 3
+    assert [s["startsAt"] for s in sessions] == sorted(s["startsAt"] for s in sessions)
+    nothing = (await gql("caseworker", DAYS, {"filter": {"providerName": "Harvest"}})).ok()["providerSearch"]
+    assert all(n["nextSessions"] == [] for n in nothing["nodes"])

@@ -6,6 +6,7 @@ from server.domain.catalogue.benefits import create_benefit
 from server.domain.network import facilities, providers
 from server.domain.users import User, principal_of
 from tests.conftest import count_statements
+from tests.stories import authorized_referral
 
 pytestmark = pytest.mark.anyio
 
@@ -60,3 +61,31 @@ async def test_the_benefit_list_costs_the_same_for_3_and_23_benefits(gql, db, us
     after, data = await statements_for(gql, db, CATALOGUE)
     assert data["benefits"]["totalCount"] == 23
     assert after == before
+
+
+DISBURSEMENTS = """query { benefitDisbursements(first: 100) { totalCount nodes { code benefitName quantity
+  revisions { status } } } }"""
+SCHEDULE_ASSIGNMENTS = """query { scheduleAssignments(first: 100) { totalCount nodes { status
+  participant { preferredName attendance { sessionsPresent } } schedule { name facility { name } } } } }"""
+
+
+async def test_disbursement_and_enrollment_lists_cost_the_same_whatever_their_length(gql, db, people, world):
+    before = [await statements_for(gql, db, doc) for doc in (DISBURSEMENTS, SCHEDULE_ASSIGNMENTS)]
+    for _ in range(3):
+        referral = await authorized_referral(db, people, world)
+        await gql(
+            "provider_a",
+            """mutation Op($r: ID!, $s: ID!) { enrollInSchedule(input: {referralId: $r, scheduleId: $s}) {
+          errors { code } } }""",
+            {"r": referral.id, "s": world.wednesday_schedule},
+        )
+        await gql(
+            "caseworker",
+            """mutation Op($a: ID!) { recordBenefitDisbursement(input: {benefitAssignmentId: $a,
+          serviceDate: "2026-11-20", quantity: "1"}) { errors { code } } }""",
+            {"a": world.food_box_assignment},
+        )
+    after = [await statements_for(gql, db, doc) for doc in (DISBURSEMENTS, SCHEDULE_ASSIGNMENTS)]
+    assert after[0][1]["benefitDisbursements"]["totalCount"] == before[0][1]["benefitDisbursements"]["totalCount"] + 3
+    assert after[1][1]["scheduleAssignments"]["totalCount"] == before[1][1]["scheduleAssignments"]["totalCount"] + 3
+    assert [n for n, _ in after] == [n for n, _ in before]

@@ -12,7 +12,7 @@ from server.domain.users import authenticate
 REFUSED = {"error": "invalid_grant", "error_description": "Wrong email or password."}
 
 
-async def _credentials(request: Request) -> tuple[str, str] | None:
+async def credentials(request: Request) -> tuple[str, str] | None:
     content_type = request.headers.get("content-type", "")
     try:
         if content_type.startswith("application/json"):
@@ -31,8 +31,8 @@ async def _credentials(request: Request) -> tuple[str, str] | None:
 
 async def token(request: Request) -> JSONResponse:
     """Unknown users and wrong passwords get the same answer after the same work."""
-    credentials = await _credentials(request)
-    if credentials is None:
+    given = await credentials(request)
+    if given is None:
         return JSONResponse(
             {"error": "invalid_request", "error_description": "Give username and password."}, status_code=400
         )
@@ -40,8 +40,8 @@ async def token(request: Request) -> JSONResponse:
     async with db.read() as session:
         user = await authenticate(
             session,
-            email=credentials[0],
-            password=credentials[1],
+            email=given[0],
+            password=given[1],
             hash_profile=settings.password_hash_profile,
         )
     if user is None:

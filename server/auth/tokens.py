@@ -16,6 +16,7 @@ ISSUER = "caseway"
 class TokenClaims:
     user_id: int
     expires_at: int
+    token_id: str = ""  # the jti: what signing out revokes
 
 
 class InvalidToken(Exception):
@@ -50,7 +51,11 @@ def read_token(secret: str, token: str) -> TokenClaims:
             iss={"essential": True, "value": ISSUER}, sub={"essential": True}, exp={"essential": True}
         )
         registry.validate(decoded.claims)
-        return TokenClaims(user_id=int(decoded.claims["sub"]), expires_at=int(decoded.claims["exp"]))
+        return TokenClaims(
+            user_id=int(decoded.claims["sub"]),
+            expires_at=int(decoded.claims["exp"]),
+            token_id=str(decoded.claims.get("jti", "")),
+        )
     except JoseError as error:
         raise InvalidToken(type(error).__name__) from error
     except (ValueError, TypeError) as error:

@@ -6,8 +6,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain import validation as v
+from server.domain.audit import record_event, snapshot
 from server.domain.columns import UTCDateTime, utcnow
 from server.domain.errors import Invalid
+from server.domain.principal import Principal, Role, require
+from server.domain.records import apply_changes
 
 
 class Agency(SQLModel, table=True):
@@ -19,6 +23,8 @@ class Agency(SQLModel, table=True):
     next_client_number: int = 1
     # A referral still REQUESTED this long after it was sent is overdue, for both sides.
     referral_response_hours: int = 72
+    # A client with no note, disbursement or referral update for this many days is due a follow-up.
+    follow_up_days: int = Field(default=30, sa_column_kwargs={"server_default": "30"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -37,4 +43,32 @@ async def get_or_create_agency(session: AsyncSession, *, name: str, time_zone: s
         agency = Agency(name=name, time_zone=check_time_zone(time_zone))
         session.add(agency)
         await session.flush()
+    return agency
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not an IANA time zone name (America/Chicago)") from None
+    return name
+
+
+SETTINGS_RULES = {
+    "time_zone": v.Rule(nullable=False, check=lambda name: _zone(v.text(64).clean(name))),
+    "referral_response_hours": v.whole(1, 24 * 60, nullable=False),
+    "follow_up_days": v.whole(1, 365, nullable=False),
+}
+
+
+async def update_settings(session: AsyncSession, principal: Principal | None, values: dict) -> Agency:
+    """The agency's own settings, changed by its admins: time zone, referral response window, follow-up window."""
+    principal = require(principal, {Role.AGENCY_ADMIN})
+    values = v.clean(SETTINGS_RULES, values, partial=True)
+    agency = await session.get(Agency, principal.agency_id)
+    before = snapshot(agency)
+    if apply_changes(agency, values):
+        await record_event(
+            session, principal, action="agency.settings", record=agency, before=before, agency_id=agency.id
+        )
     return agency

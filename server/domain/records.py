@@ -2,13 +2,13 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, update
 from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.audit import record_event
 from server.domain.columns import utcnow
-from server.domain.errors import NotFound
+from server.domain.errors import Conflict, NotFound
 from server.domain.principal import Principal
 
 M = TypeVar("M", bound=SQLModel)
@@ -31,6 +31,21 @@ async def fetch(
     if record is None:
         raise NotFound(f"No {what or model.__name__} with id {record_id}.", field=field)
     return record
+
+
+async def checked_update(session: AsyncSession, record: SQLModel, changes: dict[str, Any], *, conflict: str) -> None:
+    """Saves `changes` only if nobody changed `record` since it was read (optimistic version check), so of two
+    racing changes one wins and the other is a Conflict with `conflict` as its message."""
+    model = type(record)
+    values = {**changes, "version": record.version + 1}
+    if "updated_at" in model.model_fields:
+        values["updated_at"] = utcnow()
+    result = await session.exec(
+        update(model).where(model.id == record.id, model.version == record.version).values(**values)
+    )
+    if result.rowcount != 1:
+        raise Conflict(conflict, field="version")
+    await session.refresh(record)
 
 
 def apply_changes(record: SQLModel, values: dict[str, Any]) -> bool:

@@ -1,7 +1,18 @@
 """Imports every table module, so SQLModel.metadata knows the whole schema (migrations, tests)."""
 
+from server.auth.revocation import RevokedToken
 from server.domain.agencies import Agency
 from server.domain.audit import AuditEvent
+from server.domain.cases.models import (
+    CarePlan,
+    CarePlanGoal,
+    CarePlanTask,
+    Case,
+    CaseNote,
+    CaseTeamMember,
+    Incident,
+    Meeting,
+)
 from server.domain.catalogue.models import (
     Benefit,
     BenefitItemCode,
@@ -13,7 +24,14 @@ from server.domain.catalogue.models import (
     Program,
 )
 from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
-from server.domain.delivery.models import BenefitSchedule, BenefitSession
+from server.domain.delivery.models import (
+    BenefitDisbursement,
+    BenefitSchedule,
+    BenefitSession,
+    BulkDisbursement,
+    DisbursementRevision,
+    ScheduleAssignment,
+)
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.users import User
@@ -23,17 +41,28 @@ __all__ = [
     "AuditEvent",
     "Benefit",
     "BenefitAssignment",
+    "BenefitDisbursement",
     "BenefitItemCode",
     "BenefitSchedule",
     "BenefitSession",
     "BenefitSpecialty",
     "BenefitType",
+    "BulkDisbursement",
+    "CarePlan",
+    "CarePlanGoal",
+    "CarePlanTask",
     "CareSpecialty",
+    "Case",
+    "CaseNote",
+    "CaseTeamMember",
     "CodeSet",
     "CodeSetBundle",
     "CodeSetBundleMember",
+    "DisbursementRevision",
     "Facility",
     "FacilitySpecialty",
+    "Incident",
+    "Meeting",
     "Participant",
     "ParticipantAlert",
     "Program",
@@ -41,5 +70,7 @@ __all__ = [
     "Provider",
     "Referral",
     "ReferralEvent",
+    "RevokedToken",
+    "ScheduleAssignment",
     "User",
 ]

@@ -4,7 +4,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -83,6 +83,54 @@ def number_between(low: float, high: float) -> Rule:
         return float(value)
 
     return Rule(check=check)
+
+
+def _rule(check, required: bool, nullable: bool | None) -> Rule:
+    return Rule(required=required, nullable=(not required) if nullable is None else nullable, check=check)
+
+
+def whole(low: int, high: int, *, required: bool = False, nullable: bool | None = None) -> Rule:
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"must be a whole number from {low} to {high}")
+        return value
+
+    return _rule(check, required, nullable)
+
+
+def moment(*, required: bool = False, nullable: bool | None = None) -> Rule:
+    """A date and time with its offset (stored in UTC)."""
+
+    def check(value):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("must be a date and time with its offset")
+        return value
+
+    return _rule(check, required, nullable)
+
+
+def wall_clock(*, required: bool = False, nullable: bool | None = None) -> Rule:
+    """A local date and time without an offset (its time zone is given beside it)."""
+
+    def check(value):
+        if not isinstance(value, datetime) or value.tzinfo is not None:
+            raise ValueError("must be a local date and time without an offset (the time zone is its own field)")
+        return value
+
+    return _rule(check, required, nullable)
+
+
+def past_date(*, required: bool = False, nullable: bool | None = None) -> Rule:
+    """A day that has come (tomorrow allowed: somewhere it already is)."""
+
+    def check(value):
+        if not isinstance(value, date):
+            raise ValueError("must be a date")
+        if value > date.today() + timedelta(days=1):
+            raise ValueError("cannot be in the future")
+        return value
+
+    return _rule(check, required, nullable)
 
 
 def money(required: bool = False) -> Rule:

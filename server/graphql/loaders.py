@@ -4,12 +4,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 from functools import cached_property
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import SQLModel, select
 from strawberry.dataloader import DataLoader
 
 from server.db import Database
 from server.domain.agencies import Agency
+from server.domain.cases import notes
+from server.domain.cases.models import (
+    CarePlan,
+    CarePlanGoal,
+    CarePlanTask,
+    Case,
+    CaseNote,
+    CaseTeamMember,
+    Incident,
+)
 from server.domain.catalogue.models import (
     Benefit,
     BenefitItemCode,
@@ -21,9 +31,17 @@ from server.domain.catalogue.models import (
     Program,
 )
 from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
-from server.domain.delivery.models import BenefitSchedule, BenefitSession
+from server.domain.columns import utcnow
+from server.domain.delivery import disbursements, rollups, schedule_assignments
+from server.domain.delivery.models import (
+    ApprovalStatus,
+    BenefitSchedule,
+    BenefitSession,
+    SessionStatus,
+)
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
-from server.domain.referrals.models import ReferralEvent
+from server.domain.principal import Principal
+from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.users import User
 
 
@@ -57,11 +75,15 @@ def by_key(
     return DataLoader(load_fn=load)
 
 
+NEXT_SESSIONS = 3
+
+
 class Loaders:
     """The request's loaders, each made on first use: most requests need only a few."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, principal: Principal | None = None) -> None:
         self.db = db
+        self.principal = principal
 
     @cached_property
     def agency(self) -> DataLoader:
@@ -191,3 +213,180 @@ class Loaders:
     @cached_property
     def sessions_of_schedule(self) -> DataLoader:
         return by_key(self.db, BenefitSession, BenefitSession.schedule_id, order=[BenefitSession.starts_at])
+
+    @cached_property
+    def session(self) -> DataLoader:
+        return by_id(self.db, BenefitSession)
+
+    @cached_property
+    def referral(self) -> DataLoader:
+        return by_id(self.db, Referral)
+
+    @cached_property
+    def next_sessions_of_facility(self) -> DataLoader:
+        """The next NEXT_SESSIONS upcoming sessions of approved schedules at each facility (one statement)."""
+
+        async def load(ids: Sequence[int]) -> list[list[BenefitSession]]:
+            rank = (
+                func.row_number()
+                .over(partition_by=BenefitSchedule.facility_id, order_by=(BenefitSession.starts_at, BenefitSession.id))
+                .label("rank")
+            )
+            upcoming = (
+                select(BenefitSession.id.label("id"), BenefitSchedule.facility_id.label("facility_id"), rank)
+                .join(BenefitSchedule, BenefitSchedule.id == BenefitSession.schedule_id)
+                .where(
+                    BenefitSchedule.facility_id.in_(ids),
+                    BenefitSchedule.approval_status == ApprovalStatus.APPROVED,
+                    BenefitSession.status == SessionStatus.SCHEDULED,
+                    BenefitSession.starts_at >= utcnow(),
+                )
+                .subquery()
+            )
+            query = (
+                select(BenefitSession, upcoming.c.facility_id)
+                .join(upcoming, upcoming.c.id == BenefitSession.id)
+                .where(upcoming.c.rank <= NEXT_SESSIONS)
+                .order_by(upcoming.c.facility_id, BenefitSession.starts_at, BenefitSession.id)
+            )
+            groups: dict[int, list[BenefitSession]] = defaultdict(list)
+            async with self.db.read() as session:
+                for row, facility_id in (await session.exec(query)).all():
+                    groups[facility_id].append(row)
+            return [groups.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    async def _roster_sizes(self, where) -> dict[int, dict[int, int]]:
+        async with self.db.read() as session:
+            return await schedule_assignments.roster_sizes(session, where)
+
+    @cached_property
+    def fullest_upcoming_of_schedule(self) -> DataLoader:
+        """The largest roster among each schedule's upcoming sessions: what an enrollment from today meets."""
+
+        async def load(ids: Sequence[int]) -> list[int | None]:
+            upcoming = and_(BenefitSession.schedule_id.in_(ids), BenefitSession.starts_at >= utcnow())
+            found = await self._roster_sizes(upcoming)
+            return [max(found[i].values()) if i in found else None for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def enrolled_in_session(self) -> DataLoader:
+        async def load(ids: Sequence[int]) -> list[int]:
+            found = await self._roster_sizes(BenefitSession.id.in_(ids))
+            by_session = {k: n for per_schedule in found.values() for k, n in per_schedule.items()}
+            return [by_session.get(i, 0) for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def revisions_of_disbursement(self) -> DataLoader:
+        async def load(ids: Sequence[int]) -> list:
+            async with self.db.read() as session:
+                found = await disbursements.revisions_of(session, list(ids))
+            return [found[i] for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    def _rollup(self, compute) -> DataLoader:
+        """Rollups over the disbursements the signed-in user may see (a provider: its own deliveries)."""
+        scope = disbursements.visible_disbursements(self.principal)
+
+        async def load(ids: Sequence[int]) -> list:
+            async with self.db.read() as session:
+                found = await compute(session, list(ids), scope)
+            return [found[i] for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def attendance_of_participant(self) -> DataLoader:
+        return self._rollup(lambda s, ids, scope: rollups.attendance_by(s, "participant_id", ids, scope))
+
+    @cached_property
+    def attendance_of_enrollment(self) -> DataLoader:
+        return self._rollup(lambda s, ids, scope: rollups.attendance_by(s, "enrollment_id", ids, scope))
+
+    @cached_property
+    def delivery_of_referral(self) -> DataLoader:
+        return self._rollup(rollups.delivery_by_referral)
+
+    # Case management (agency staff only; every resolver that reaches these has checked the agency).
+
+    @cached_property
+    def case(self) -> DataLoader:
+        return by_id(self.db, Case)
+
+    @cached_property
+    def care_plan(self) -> DataLoader:
+        return by_id(self.db, CarePlan)
+
+    @cached_property
+    def cases_of_participant(self) -> DataLoader:
+        return by_key(self.db, Case, Case.participant_id, order=[Case.id.desc()])
+
+    @cached_property
+    def referrals_of_participant(self) -> DataLoader:
+        return by_key(self.db, Referral, Referral.participant_id, order=[Referral.id.desc()])
+
+    @cached_property
+    def team_of_case(self) -> DataLoader:
+        return by_key(self.db, CaseTeamMember, CaseTeamMember.case_id, where=[CaseTeamMember.ended_at.is_(None)])
+
+    @cached_property
+    def care_plans_of_case(self) -> DataLoader:
+        return by_key(self.db, CarePlan, CarePlan.case_id, order=[CarePlan.id.desc()])
+
+    @cached_property
+    def care_plans_of_participant(self) -> DataLoader:
+        async def load(ids: Sequence[int]) -> list[list[CarePlan]]:
+            query = (
+                select(CarePlan, Case.participant_id)
+                .join(Case, Case.id == CarePlan.case_id)
+                .where(Case.participant_id.in_(ids))
+                .order_by(CarePlan.id.desc())
+            )
+            groups: dict[int, list[CarePlan]] = defaultdict(list)
+            async with self.db.read() as session:
+                for plan, participant_id in (await session.exec(query)).all():
+                    groups[participant_id].append(plan)
+            return [groups.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def goals_of_plan(self) -> DataLoader:
+        return by_key(self.db, CarePlanGoal, CarePlanGoal.care_plan_id)
+
+    @cached_property
+    def tasks_of_goal(self) -> DataLoader:
+        return by_key(self.db, CarePlanTask, CarePlanTask.goal_id, order=[CarePlanTask.due_date])
+
+    @cached_property
+    def assignments_of_plan(self) -> DataLoader:
+        return by_key(self.db, BenefitAssignment, BenefitAssignment.care_plan_id)
+
+    @cached_property
+    def enrollments_of_plan(self) -> DataLoader:
+        return by_key(self.db, ProgramEnrollment, ProgramEnrollment.care_plan_id)
+
+    @cached_property
+    def notes_of_participant(self) -> DataLoader:
+        """Final notes and the viewer's own drafts (the domain's rule), newest interaction first."""
+        return by_key(
+            self.db,
+            CaseNote,
+            CaseNote.participant_id,
+            where=[notes.readable_notes(self.principal)],
+            order=[CaseNote.interaction_date.desc()],
+        )
+
+    @cached_property
+    def amendments_of_note(self) -> DataLoader:
+        return by_key(self.db, CaseNote, CaseNote.amends_id)
+
+    @cached_property
+    def incidents_of_participant(self) -> DataLoader:
+        return by_key(self.db, Incident, Incident.participant_id, order=[Incident.occurred_at.desc()])

@@ -38,6 +38,21 @@ def parse_id(value: strawberry.ID | str, *, field: str = "id") -> int:
     return number
 
 
+def optional_id(value: strawberry.ID | str | None, *, field: str) -> int | None:
+    """An optional id argument: None when absent, otherwise checked like `parse_id`."""
+    return None if value is None else parse_id(value, field=field)
+
+
+def parse_ids(values: list | None, *, field: str) -> list[int] | None:
+    """A list of ids; a bad one is named by its index (`field[2]`)."""
+    return None if values is None else [parse_id(v, field=f"{field}[{i}]") for i, v in enumerate(values)]
+
+
+def to_id(value: int | None) -> strawberry.ID | None:
+    """A stored id as a GraphQL ID (None stays None)."""
+    return None if value is None else strawberry.ID(str(value))
+
+
 def input_values(data: Any, *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """The fields the client gave (UNSET ones left out), nested inputs as dicts: what the domain takes."""
     values: dict[str, Any] = {}

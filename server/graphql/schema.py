@@ -15,12 +15,17 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from server.config import Settings
+from server.graphql.accounts.mutations import AccountsMutation
 from server.graphql.accounts.queries import AccountsQuery
 from server.graphql.audit.queries import AuditQuery
+from server.graphql.cases.mutations import CasesMutation
+from server.graphql.cases.queries import CasesQuery
 from server.graphql.catalogue.mutations import CatalogueMutation
 from server.graphql.catalogue.queries import CatalogueQuery
 from server.graphql.clients.mutations import ClientsMutation
 from server.graphql.clients.queries import ClientsQuery
+from server.graphql.delivery.disbursement_mutations import DisbursementMutation
+from server.graphql.delivery.disbursement_queries import DisbursementQuery
 from server.graphql.delivery.mutations import DeliveryMutation
 from server.graphql.delivery.queries import DeliveryQuery
 from server.graphql.errors import describe_errors, mask_errors
@@ -34,12 +39,31 @@ from server.graphql.referrals.queries import ReferralsQuery
     description="Everything Caseway answers. Every field but introspection needs a signed-in user. Root fields "
     "are nullable: a field refused or failed is null with its error, and the others still answer."
 )
-class Query(AccountsQuery, NetworkQuery, CatalogueQuery, ClientsQuery, ReferralsQuery, DeliveryQuery, AuditQuery):
+class Query(
+    AccountsQuery,
+    NetworkQuery,
+    CatalogueQuery,
+    ClientsQuery,
+    ReferralsQuery,
+    DeliveryQuery,
+    DisbursementQuery,
+    CasesQuery,
+    AuditQuery,
+):
     pass
 
 
 @strawberry.type(description="Every change Caseway makes; each is one transaction with its audit event.")
-class Mutation(NetworkMutation, CatalogueMutation, ClientsMutation, ReferralsMutation, DeliveryMutation):
+class Mutation(
+    AccountsMutation,
+    NetworkMutation,
+    CatalogueMutation,
+    ClientsMutation,
+    ReferralsMutation,
+    DeliveryMutation,
+    DisbursementMutation,
+    CasesMutation,
+):
     pass
 
 
@@ -73,6 +97,21 @@ COMMON_ARGUMENTS = {
     "startsBefore": "Only sessions starting before this time.",
     "startsAt": "The new start, with its offset.",
     "endsAt": "The new end, with its offset.",
+    "sessionId": "The session.",
+    "referralId": "The referral.",
+    "statuses": "Only in these statuses.",
+    "marks": "One mark per person on the roster; every person must be marked.",
+    "quantity": "The corrected quantity (leave out to void).",
+    "void": "Void the disbursement instead (it is kept, as VOIDED).",
+    "idempotencyKey": "A key unique to this request (e.g. a UUID); resending it creates nothing twice.",
+    "caseId": "The case.",
+    "userId": "The caseworker (a user of your agency).",
+    "status": "The status to move to.",
+    "action": "What to do.",
+    "benefitAssignmentIds": "Benefit assignments of the client to put under the plan.",
+    "enrollmentIds": "Program enrollments of the client to put under the plan.",
+    "carePlanId": "The care plan.",
+    "goalId": "The goal.",
 }
 
 

@@ -31,7 +31,7 @@ class GraphQLView(GraphQL):
             db=self.db,
             settings=self.settings,
             caller=caller,
-            loaders=Loaders(self.db),
+            loaders=Loaders(self.db, caller.principal),
             time_zone=caller.time_zone,
         )
 

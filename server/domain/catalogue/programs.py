@@ -9,6 +9,12 @@ from server.domain.errors import Invalid
 from server.domain.principal import Principal
 
 
+def check_enrolling(program: Program, *, field: str) -> None:
+    """A completed or cancelled program takes no new enrollments."""
+    if program.status in (ProgramStatus.COMPLETED, ProgramStatus.CANCELLED):
+        raise Invalid(f"The program is {program.status.value.lower()}.", field=field)
+
+
 async def _dates_in_order(_session: AsyncSession, _principal: Principal, program: Program, _values: dict) -> None:
     if program.start_date and program.end_date and program.end_date < program.start_date:
         raise Invalid("A program cannot end before it starts.", field="endDate")

@@ -7,7 +7,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.audit import record_event, snapshot
-from server.domain.catalogue.models import Benefit, Program, ProgramStatus
+from server.domain.catalogue.models import Benefit, Program
+from server.domain.catalogue.programs import check_enrolling
 from server.domain.clients.models import (
     ACTIVE_ENROLLMENT,
     AssignmentStatus,
@@ -76,8 +77,7 @@ async def enroll(session: AsyncSession, principal: Principal | None, values: dic
     program = await fetch(
         session, Program, values["program_id"], scope=_mine(Program, principal), field="programId", what="program"
     )
-    if program.status in (ProgramStatus.COMPLETED, ProgramStatus.CANCELLED):
-        raise Invalid(f"The program is {program.status.value.lower()}.", field="programId")
+    check_enrolling(program, field="programId")
     values.setdefault("start_date", date.today())
     enrollment = ProgramEnrollment(agency_id=principal.agency_id, **values)
     enrollment.active = enrollment.status in ACTIVE_ENROLLMENT

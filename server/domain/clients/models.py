@@ -63,6 +63,11 @@ class Participant(SQLModel, table=True):
     watch_list: bool = False
     # Lower-case, accent-free names, client ID, email and phone digits: what the search box matches.
     search_text: str = Field(default="", max_length=1000)
+    # The name a provider sees (preferred, else legal first), folded: what a provider's inbox search matches.
+    shared_name: str = Field(default="", max_length=100, sa_column_kwargs={"server_default": ""})
+    # Folded phone, email, address and active alerts: what client search also matches (after names and IDs).
+    detail_text: str = Field(default="", max_length=4000, sa_column_kwargs={"server_default": ""})
+    photo_reference: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -97,6 +102,7 @@ class ProgramEnrollment(SQLModel, table=True):
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     program_id: int = Field(foreign_key="program.id", index=True)
     status: EnrollmentStatus = Field(default=EnrollmentStatus.APPLIED, sa_type=enum_type(EnrollmentStatus))
+    care_plan_id: int | None = Field(default=None, foreign_key="care_plan.id")
     active: bool = True
     anonymous: bool = False
     start_date: date | None = None
@@ -114,4 +120,5 @@ class BenefitAssignment(SQLModel, table=True):
     enrollment_id: int = Field(foreign_key="program_enrollment.id", index=True)
     status: AssignmentStatus = Field(default=AssignmentStatus.ENROLLED, sa_type=enum_type(AssignmentStatus))
     entitled_quantity: Decimal | None = Field(default=None, sa_type=sa.Numeric(12, 2))
+    care_plan_id: int | None = Field(default=None, foreign_key="care_plan.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, case, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +31,7 @@ RULES = {
     "city": v.text(100),
     "region": v.text(100),
     "postal_code": v.text(20),
+    "photo_reference": v.text(500),
     "latitude": v.number_between(-90, 90),
     "longitude": v.number_between(-180, 180),
     "preferred_language": v.text(40),
@@ -46,9 +47,32 @@ def fold(text: str) -> str:
 
 
 def search_text(p: Participant) -> str:
-    digits = re.sub(r"\D", "", p.phone or "")
-    parts = [p.legal_first_name, p.legal_last_name, p.preferred_name, p.client_id, p.email, digits]
+    """Names and client ID: what ranks first in a search."""
+    parts = [p.legal_first_name, p.legal_last_name, p.preferred_name, p.client_id]
     return fold(" ".join(part for part in parts if part))[:1000]
+
+
+def detail_text(p: Participant, alerts: list[str]) -> str:
+    """Every other text field: phone (digits too), email, address, the active alerts."""
+    digits = re.sub(r"\D", "", p.phone or "")
+    parts = [p.phone, digits, p.email, p.address_line1, p.address_line2, p.city, p.region, p.postal_code, *alerts]
+    return fold(" ".join(part for part in parts if part))[:4000]
+
+
+async def refresh_detail_text(session: AsyncSession, participant: Participant) -> None:
+    alerts = (
+        await session.exec(
+            select(ParticipantAlert.text).where(
+                ParticipantAlert.participant_id == participant.id, ParticipantAlert.active.is_(True)
+            )
+        )
+    ).all()
+    participant.detail_text = detail_text(participant, list(alerts))
+    session.add(participant)
+
+
+def shared_name(p: Participant) -> str:
+    return fold(p.preferred_name or p.legal_first_name)[:100]
 
 
 def matches(needle: str):
@@ -57,6 +81,13 @@ def matches(needle: str):
     phone_digits = re.sub(r"\D", "", needle)
     if len(phone_digits) >= 4 and len(phone_digits) >= len(needle.replace(" ", "")) - 4:
         words = [phone_digits]  # a phone number as typed, with its punctuation dropped
+    everything = Participant.search_text + " " + Participant.detail_text
+    return and_(*(everything.contains(w, autoescape=True) for w in words))
+
+
+def matches_name(needle: str):
+    """Every word of the needle is in the names or the client ID."""
+    words = [w for w in fold(needle).split() if w]
     return and_(*(Participant.search_text.contains(w, autoescape=True) for w in words))
 
 
@@ -110,6 +141,24 @@ async def list_participants(
     return await paginate(session, query, order=order, first=first, after=after)
 
 
+async def search_clients(
+    session: AsyncSession, principal: Principal | None, needle: str, *, first: int = 20
+) -> list[Participant]:
+    """Client search across every text field of the client; a name or client ID match ranks first."""
+    principal = require(principal, AGENCY_ROLES)
+    if not needle or not needle.strip():
+        return []
+    first = min(max(first, 1), 100)
+    by_name = case((matches_name(needle), 0), else_=1)
+    query = (
+        select(Participant)
+        .where(Participant.agency_id == principal.agency_id, matches(needle))
+        .order_by(by_name, Participant.legal_last_name, Participant.legal_first_name, Participant.id)
+        .limit(first)
+    )
+    return list((await session.exec(query)).all())
+
+
 async def get_participant(session: AsyncSession, principal: Principal | None, participant_id: int) -> Participant:
     principal = require(principal, AGENCY_ROLES)
     return await fetch(
@@ -130,6 +179,8 @@ async def create_participant(
         values["client_id"] = await _next_client_id(session, principal.agency_id)
     participant = Participant(agency_id=principal.agency_id, **values)
     participant.search_text = search_text(participant)
+    participant.shared_name = shared_name(participant)
+    participant.detail_text = detail_text(participant, [])
     session.add(participant)
     await record_event(
         session, principal, action="participant.create", record=participant, before=None, agency_id=principal.agency_id
@@ -155,6 +206,8 @@ async def update_participant(
     before = snapshot(participant)
     if apply_changes(participant, values):
         participant.search_text = search_text(participant)
+        participant.shared_name = shared_name(participant)
+        await refresh_detail_text(session, participant)
         await record_event(
             session,
             principal,
@@ -173,6 +226,8 @@ async def add_alert(
     values = v.clean(ALERT_RULES, values, partial=False)
     alert = ParticipantAlert(participant_id=participant.id, **values)
     session.add(alert)
+    await session.flush()
+    await refresh_detail_text(session, participant)
     await record_event(
         session,
         principal,
@@ -197,6 +252,8 @@ async def deactivate_alert(session: AsyncSession, principal: Principal | None, a
     )
     before = snapshot(alert)
     if apply_changes(alert, {"active": False}):
+        await session.flush()
+        await refresh_detail_text(session, await session.get(Participant, alert.participant_id))
         await record_event(
             session,
             principal,

@@ -4,8 +4,9 @@ sessions are cancelled or postponed, each recorded."""
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, update
+from sqlalchemy import ColumnElement, and_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,23 +21,8 @@ from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid
 from server.domain.network.models import Facility
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_OVERSIGHT, AGENCY_ROLES, PROVIDER_ROLES, Principal, Role, require
-from server.domain.records import apply_changes, fetch
+from server.domain.records import apply_changes, checked_update, fetch
 from server.domain.referrals.models import Referral, ReferralStatus
-
-
-def _naive(value: Any) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is not None:
-        raise ValueError("must be a local date and time without an offset (the time zone is its own field)")
-    return value
-
-
-def _count(low: int, high: int):
-    def check(value):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"must be a whole number from {low} to {high}")
-        return value
-
-    return v.Rule(check=check)
 
 
 def _week_of_month(week: Any) -> int:
@@ -50,19 +36,19 @@ RULES = {
     "benefit_id": v.reference(required=True),
     "code_set_id": v.reference(required=True),
     "name": v.text(200, required=True),
-    "first_start": v.Rule(required=True, nullable=False, check=_naive),
-    "first_end": v.Rule(required=True, nullable=False, check=_naive),
+    "first_start": v.wall_clock(required=True),
+    "first_end": v.wall_clock(required=True),
     "time_zone": v.text(64, required=True),
     "frequency": v.choice(Frequency, required=True),
-    "interval": v.Rule(nullable=False, check=_count(1, 52).check),
+    "interval": v.whole(1, 52, nullable=False),
     "weekdays": v.Rule(
         nullable=False, check=lambda days: sorted({Weekday(d).value for d in days}, key=list(Weekday).index)
     ),
-    "month_day": _count(1, 31),
+    "month_day": v.whole(1, 31),
     "month_week": v.Rule(check=lambda week: _week_of_month(week)),
     "until": v.a_date(),
-    "count": _count(1, 500),
-    "capacity": v.Rule(required=True, nullable=False, check=_count(1, 10000).check),
+    "count": v.whole(1, 500),
+    "capacity": v.whole(1, 10000, required=True),
     "default_quantity": v.money(required=True),
 }
 EDITORS = frozenset({Role.PROVIDER_ADMIN})
@@ -74,6 +60,18 @@ def visible_schedules(principal: Principal) -> ColumnElement[bool]:
         return BenefitSchedule.provider_id == principal.provider_id
     return and_(
         BenefitSchedule.agency_id == principal.agency_id, BenefitSchedule.approval_status != ApprovalStatus.DRAFT
+    )
+
+
+def visible_sessions(principal: Principal) -> ColumnElement[bool]:
+    """Sessions of the schedules the principal sees."""
+    return BenefitSession.schedule_id.in_(select(BenefitSchedule.id).where(visible_schedules(principal)))
+
+
+def own_sessions(principal: Principal) -> ColumnElement[bool]:
+    """Sessions of the principal's provider: the ones it runs, cancels and takes attendance at."""
+    return BenefitSession.schedule_id.in_(
+        select(BenefitSchedule.id).where(BenefitSchedule.provider_id == principal.provider_id)
     )
 
 
@@ -98,6 +96,18 @@ def sessions_of(schedule: BenefitSchedule) -> list[tuple[datetime, datetime]]:
         return occurrences(recurrence_of(schedule))
     except RecurrenceError as error:
         raise Invalid(str(error), field=error.field) from None
+
+
+def new_session(schedule: BenefitSchedule, starts_at: datetime, ends_at: datetime) -> BenefitSession:
+    """A session of `schedule`, with its start's local weekday and minute for search by day."""
+    local = starts_at.astimezone(ZoneInfo(schedule.time_zone))
+    return BenefitSession(
+        schedule_id=schedule.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        local_weekday=local.weekday(),
+        local_minute=local.hour * 60 + local.minute,
+    )
 
 
 async def _check_references(session: AsyncSession, principal: Principal, schedule: BenefitSchedule) -> None:
@@ -217,17 +227,9 @@ async def _move(
             f"This schedule is {schedule.approval_status.value}; it cannot be {action}d.", field="approvalStatus"
         )
     before = snapshot(schedule)
-    result = await session.exec(
-        update(BenefitSchedule)
-        .where(
-            BenefitSchedule.id == schedule.id,
-            BenefitSchedule.version == schedule.version,
-        )
-        .values(**changes, version=schedule.version + 1, updated_at=utcnow())
+    await checked_update(
+        session, schedule, changes, conflict="Someone else changed this schedule at the same time; reload it."
     )
-    if result.rowcount != 1:
-        raise Conflict("Someone else changed this schedule at the same time; reload it.", field="version")
-    await session.refresh(schedule)
     await record_event(
         session,
         principal,
@@ -272,12 +274,7 @@ async def review_schedule(
         session, principal, schedule, "approve" if approve else "reject", (ApprovalStatus.PENDING,), changes
     )
     if approve:
-        session.add_all(
-            [
-                BenefitSession(schedule_id=schedule.id, starts_at=start, ends_at=end)
-                for start, end in sessions_of(schedule)
-            ]
-        )
+        session.add_all([new_session(schedule, start, end) for start, end in sessions_of(schedule)])
         await session.flush()
     return schedule
 
@@ -294,9 +291,7 @@ async def list_sessions(
 ) -> Page[BenefitSession]:
     """Sessions of the schedules the principal sees, by start time."""
     principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
-    query = select(BenefitSession).where(
-        BenefitSession.schedule_id.in_(select(BenefitSchedule.id).where(visible_schedules(principal)))
-    )
+    query = select(BenefitSession).where(visible_sessions(principal))
     if schedule_id is not None:
         query = query.where(BenefitSession.schedule_id == schedule_id)
     if starts_after is not None:
@@ -313,9 +308,7 @@ async def _own_session(session: AsyncSession, principal: Principal, session_id: 
         BenefitSession,
         session_id,
         what="session",
-        scope=BenefitSession.schedule_id.in_(
-            select(BenefitSchedule.id).where(BenefitSchedule.provider_id == principal.provider_id)
-        ),
+        scope=own_sessions(principal),
     )
     if found.status != SessionStatus.SCHEDULED:
         raise Conflict(f"This session is {found.status.value}.", field="status")
@@ -355,7 +348,7 @@ async def postpone_session(
     if ends_at <= starts_at:
         raise Invalid("A session must end after it starts.", field="endsAt")
     schedule = await session.get(BenefitSchedule, found.schedule_id)
-    moved = BenefitSession(schedule_id=found.schedule_id, starts_at=starts_at, ends_at=ends_at)
+    moved = new_session(schedule, starts_at, ends_at)
     session.add(moved)
     await session.flush()
     before = snapshot(found)

@@ -3,6 +3,7 @@ availability. It runs in the database: a bounding box on the indexed coordinates
 
 import math
 from dataclasses import dataclass
+from datetime import time
 
 from sqlalchemy import ColumnElement, and_, func, literal
 from sqlmodel import select
@@ -10,6 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.catalogue.models import Benefit, BenefitSpecialty
 from server.domain.clients.models import Participant
+from server.domain.columns import utcnow
+from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
 from server.domain.errors import Invalid
 from server.domain.network.models import (
     CapacityStatus,
@@ -63,6 +66,33 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> ColumnE
     )
 
 
+def _minute(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _has_sessions(weekdays: list[int] | None, starts_from: time | None, starts_before: time | None):
+    """The facility has upcoming sessions of approved schedules on these weekdays, starting in this window of
+    local time (each session's local weekday and minute are stored with it)."""
+    conditions = [
+        BenefitSchedule.facility_id == Facility.id,
+        BenefitSchedule.approval_status == ApprovalStatus.APPROVED,
+        BenefitSession.status == SessionStatus.SCHEDULED,
+        BenefitSession.starts_at >= utcnow(),
+    ]
+    if weekdays:
+        conditions.append(BenefitSession.local_weekday.in_(weekdays))
+    if starts_from is not None:
+        conditions.append(BenefitSession.local_minute >= _minute(starts_from))
+    if starts_before is not None:
+        conditions.append(BenefitSession.local_minute < _minute(starts_before))
+    return (
+        select(BenefitSession.id)
+        .join(BenefitSchedule, BenefitSchedule.id == BenefitSession.schedule_id)
+        .where(*conditions)
+        .exists()
+    )
+
+
 async def search_facilities(
     session: AsyncSession,
     principal: Principal | None,
@@ -77,6 +107,9 @@ async def search_facilities(
     radius_km: float | None = None,
     accepting_referrals: bool | None = None,
     capacity_statuses: list[CapacityStatus] | None = None,
+    session_weekdays: list[int] | None = None,
+    session_starts_from: time | None = None,
+    session_starts_before: time | None = None,
     first: int,
     after: str | None = None,
 ) -> SearchResult:
@@ -128,6 +161,8 @@ async def search_facilities(
         query_filters.append(Facility.accepting_referrals.is_(accepting_referrals))
     if capacity_statuses:
         query_filters.append(Facility.capacity_status.in_(capacity_statuses))
+    if session_weekdays or session_starts_from is not None or session_starts_before is not None:
+        query_filters.append(_has_sessions(session_weekdays, session_starts_from, session_starts_before))
 
     if latitude is None:
         order = [(Provider.name, "asc"), (Facility.name, "asc"), (Facility.id, "asc")]

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, update
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -11,13 +11,14 @@ from server.domain import validation as v
 from server.domain.agencies import Agency
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit
-from server.domain.clients.models import AssignmentStatus, BenefitAssignment
+from server.domain.clients.models import AssignmentStatus, BenefitAssignment, Participant
+from server.domain.clients.participants import fold, matches
 from server.domain.columns import utcnow
 from server.domain.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from server.domain.network.models import Facility, Provider, ProviderStatus
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
-from server.domain.records import fetch
+from server.domain.records import checked_update, fetch
 from server.domain.referrals.models import (
     LIVE,
     AuthorizationStatus,
@@ -38,16 +39,10 @@ RULES = {
     "priority": v.choice(ReferralPriority),
     "notes": v.text(4000),
     "shared_fields": v.Rule(nullable=False, check=lambda values: sorted({SharedField(x).value for x in values})),
-    "consent_given_at": v.Rule(check=lambda value: _aware(value, "consentGivenAt")),
-    "consent_expires_at": v.Rule(check=lambda value: _aware(value, "consentExpiresAt")),
+    "consent_given_at": v.moment(),
+    "consent_expires_at": v.moment(),
 }
 READERS = AGENCY_ROLES | PROVIDER_ROLES
-
-
-def _aware(value: Any, field: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ValueError("must be a date and time with its time zone")
-    return value
 
 
 def visible_referrals(principal: Principal) -> ColumnElement[bool]:
@@ -74,8 +69,17 @@ async def get_referral(session: AsyncSession, principal: Principal | None, refer
     return await fetch(session, Referral, referral_id, scope=visible_referrals(principal), what="referral")
 
 
-def _filtered(principal: Principal, *, statuses, provider_id, participant_id, referring_user_id, overdue, new):
+def _filtered(
+    principal: Principal, *, statuses, provider_id, participant_id, referring_user_id, overdue, new, client_name=None
+):
     query = select(Referral).where(visible_referrals(principal))
+    if client_name and client_name.strip():
+        # A provider matches only the name it is shown; the agency, any of the client's names and IDs.
+        needle = fold(client_name.strip())
+        named = (
+            Participant.shared_name.contains(needle, autoescape=True) if principal.is_provider else matches(client_name)
+        )
+        query = query.where(Referral.participant_id.in_(select(Participant.id).where(named)))
     if statuses:
         query = query.where(Referral.status.in_(statuses))
     if provider_id is not None:
@@ -102,6 +106,7 @@ async def list_referrals(
     referring_user_id: int | None = None,
     overdue: bool | None = None,
     new: bool | None = None,
+    client_name: str | None = None,
     first: int,
     after: str | None = None,
 ) -> Page[Referral]:
@@ -115,6 +120,7 @@ async def list_referrals(
         referring_user_id=referring_user_id,
         overdue=overdue,
         new=new,
+        client_name=client_name,
     )
     return await paginate(session, query, order=[(Referral.id, "desc")], first=first, after=after)
 
@@ -219,13 +225,12 @@ async def create_referral(
 
 async def _checked_write(session: AsyncSession, referral: Referral, changes: dict) -> None:
     """Saves `changes` only if nobody changed the referral since it was read (optimistic version check)."""
-    changes = {**changes, "version": referral.version + 1, "updated_at": utcnow()}
-    result = await session.exec(
-        update(Referral).where(Referral.id == referral.id, Referral.version == referral.version).values(**changes)
+    await checked_update(
+        session,
+        referral,
+        changes,
+        conflict="Someone else changed this referral at the same time; reload it and try again.",
     )
-    if result.rowcount != 1:
-        raise Conflict("Someone else changed this referral at the same time; reload it and try again.", field="version")
-    await session.refresh(referral)
 
 
 def _side(principal: Principal) -> Side:
@@ -271,9 +276,7 @@ async def transition(
         )
     before = snapshot(referral)
     await _checked_write(session, referral, changes)
-    _history(
-        session, principal, referral, ReferralEventKind.STATUS, before["status"], step.target.value, reason, note
-    )
+    _history(session, principal, referral, ReferralEventKind.STATUS, before["status"], step.target.value, reason, note)
     await record_event(
         session, principal, action=f"referral.{action}", record=referral, before=before, agency_id=referral.agency_id
     )
@@ -297,8 +300,9 @@ async def _sending(session: AsyncSession, referral: Referral) -> dict:
     return {"sent_at": now, "respond_by": now + timedelta(hours=hours)}
 
 
-# Authorization follows acceptance.
-AUTHORIZABLE = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.ON_HOLD, ReferralStatus.IN_PROGRESS})
+# Accepted and not yet closed: the provider serves the referral. Authorization follows acceptance, and
+# enrolling and delivering need it (where the benefit requires it).
+SERVED = frozenset({ReferralStatus.ACCEPTED, ReferralStatus.ON_HOLD, ReferralStatus.IN_PROGRESS})
 
 
 def awaits_authorization(referral: Referral) -> bool:
@@ -306,11 +310,30 @@ def awaits_authorization(referral: Referral) -> bool:
     return referral.authorization_status not in (AuthorizationStatus.NOT_REQUIRED, AuthorizationStatus.AUTHORIZED)
 
 
+def check_deliverable(referral: Referral) -> None:
+    """Service may be delivered on the referral: it is served, and authorized where that is required."""
+    if is_deliverable(referral):
+        return
+    if referral.status not in SERVED:
+        raise Conflict(
+            f"This referral is {referral.status.value}; service is delivered on accepted referrals.", field="referralId"
+        )
+    if awaits_authorization(referral):
+        raise Conflict(
+            f"Authorization is {referral.authorization_status.value}; service starts once it is AUTHORIZED.",
+            field="authorizationStatus",
+        )
+
+
+def is_deliverable(referral: Referral) -> bool:
+    return referral.status in SERVED and not awaits_authorization(referral)
+
+
 def available_actions(principal: Principal, referral: Referral) -> list[str]:
     """What `principal` may do with the referral now: the transitions and authorization steps that would pass."""
     side = _side(principal)
     actions = [a for a in actions_from(referral.status, side) if a != "start" or not awaits_authorization(referral)]
-    if referral.status in AUTHORIZABLE:
+    if referral.status in SERVED:
         actions += [
             action
             for action, (step_side, source, _, _) in AUTHORIZATION_STEPS.items()
@@ -342,7 +365,7 @@ async def decide_authorization(
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not side:
         raise Forbidden(f"Only the {side.value} may {action} authorization.")
-    if referral.status not in AUTHORIZABLE:
+    if referral.status not in SERVED:
         raise Conflict(f"This referral is {referral.status.value}; authorization follows acceptance.", field="status")
     if referral.authorization_status != source:
         raise Conflict(
@@ -353,9 +376,7 @@ async def decide_authorization(
         raise DomainError("Give a reason to deny authorization.", field="reason", code=ErrorCode.REQUIRED)
     before = snapshot(referral)
     await _checked_write(session, referral, {"authorization_status": target})
-    _history(
-        session, principal, referral, ReferralEventKind.AUTHORIZATION, source.value, target.value, reason, note
-    )
+    _history(session, principal, referral, ReferralEventKind.AUTHORIZATION, source.value, target.value, reason, note)
     await record_event(
         session,
         principal,

@@ -13,6 +13,10 @@ class Agency:
     id: strawberry.ID = strawberry.field(description="The agency's id.")
     name: str = strawberry.field(description="The agency's name.")
     time_zone: str = strawberry.field(description="IANA time zone in which the agency's times are shown.")
+    referral_response_hours: int = strawberry.field(description="A referral unanswered this long is overdue.")
+    follow_up_days: int = strawberry.field(
+        description="A client with no note, disbursement or referral update this long needs a follow-up."
+    )
 
 
 @strawberry.type(description="The signed-in user.")

@@ -7,7 +7,7 @@ import strawberry
 from server.domain import audit
 from server.graphql.audit.types import AuditEvent
 from server.graphql.context import Info
-from server.graphql.mapping import from_model, parse_id
+from server.graphql.mapping import from_model, optional_id
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.runner import run_query
 
@@ -42,8 +42,8 @@ class AuditQuery:
                 s,
                 p,
                 record_type=f.record_type,
-                record_id=parse_id(f.record_id, field="filter.recordId") if f.record_id else None,
-                actor_user_id=parse_id(f.actor_id, field="filter.actorId") if f.actor_id else None,
+                record_id=optional_id(f.record_id, field="filter.recordId"),
+                actor_user_id=optional_id(f.actor_id, field="filter.actorId"),
                 action=f.action,
                 since=f.since,
                 until=f.until,

@@ -8,6 +8,7 @@ from strawberry.scalars import JSON
 from server.domain import audit
 from server.graphql.accounts.types import Role
 from server.graphql.context import Info
+from server.graphql.mapping import to_id
 
 
 @strawberry.type(description="One change, as the audit trail keeps it: who, what, before and after, when.")
@@ -24,11 +25,11 @@ class AuditEvent:
     @strawberry.field(description="The id of the user who made the change.")
     def actor_id(self) -> strawberry.ID | None:
         user_id = self.record.actor_user_id
-        return strawberry.ID(str(user_id)) if user_id is not None else None
+        return to_id(user_id)
 
     @strawberry.field(description="The id of the record changed.")
     def record_id(self) -> strawberry.ID | None:
-        return strawberry.ID(str(self.record.record_id)) if self.record.record_id is not None else None
+        return to_id(self.record.record_id)
 
     @strawberry.field(description="When it happened, in your agency's time zone.")
     def occurred_at(self, info: Info) -> datetime:

@@ -5,7 +5,7 @@ import strawberry
 from server.domain.clients import enrollments, participants
 from server.graphql.clients.types import Participant, ProgramEnrollment
 from server.graphql.context import Info
-from server.graphql.mapping import from_model, parse_id
+from server.graphql.mapping import from_model, optional_id, parse_id
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.runner import run_query
 
@@ -45,8 +45,8 @@ class ClientsQuery:
             lambda s, p: enrollments.list_enrollments(
                 s,
                 p,
-                participant_id=parse_id(participant_id, field="participantId") if participant_id else None,
-                program_id=parse_id(program_id, field="programId") if program_id else None,
+                participant_id=optional_id(participant_id, field="participantId"),
+                program_id=optional_id(program_id, field="programId"),
                 active=active,
                 first=first,
                 after=after,

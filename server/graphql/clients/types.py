@@ -2,13 +2,21 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from server.domain.clients import models
 from server.graphql.catalogue.types import Benefit, Program
 from server.graphql.context import Info
+from server.graphql.delivery.disbursement_types import AttendanceRollup
 from server.graphql.mapping import from_model
+
+if TYPE_CHECKING:
+    from server.graphql.cases.types import CarePlan, Case, CaseNote, Incident
+    from server.graphql.referrals.types import Referral
+
+CASES = "server.graphql.cases.types"
 
 AlertSeverity = strawberry.enum(models.AlertSeverity, description="How much an alert matters.")
 EnrollmentStatus = strawberry.enum(models.EnrollmentStatus, description="Where a program enrollment stands.")
@@ -41,6 +49,10 @@ class ProgramEnrollment:
     @strawberry.field(description="The program.")
     async def program(self, info: Info) -> Program:
         return from_model(Program, await info.context.loaders.program.load(self.record.program_id))
+
+    @strawberry.field(description="Attendance at the sessions of this enrollment's benefits.")
+    async def attendance(self, info: Info) -> AttendanceRollup:
+        return AttendanceRollup.of(await info.context.loaders.attendance_of_enrollment.load(self.record.id))
 
     @strawberry.field(description="The benefits assigned through this enrollment.")
     async def assignments(self, info: Info) -> list["BenefitAssignment"]:
@@ -89,6 +101,43 @@ class Participant:
     longitude: float | None = strawberry.field(description="Home longitude.")
     preferred_language: str | None = strawberry.field(description="The language to speak with them in.")
     watch_list: bool = strawberry.field(description="Whether the participant is on the agency's watch list.")
+    photo_reference: str | None = strawberry.field(description="Where the client's photo is kept (a URL or key).")
+
+    @strawberry.field(description="The client's cases, newest first.")
+    async def cases(self, info: Info) -> list[Annotated["Case", strawberry.lazy(CASES)]]:
+        from server.graphql.cases.types import Case
+
+        return [from_model(Case, c) for c in await info.context.loaders.cases_of_participant.load(self.record.id)]
+
+    @strawberry.field(description="The care plans of the client's cases, newest first.")
+    async def care_plans(self, info: Info) -> list[Annotated["CarePlan", strawberry.lazy(CASES)]]:
+        from server.graphql.cases.types import CarePlan
+
+        rows = await info.context.loaders.care_plans_of_participant.load(self.record.id)
+        return [from_model(CarePlan, row) for row in rows]
+
+    @strawberry.field(description="The client's referrals with their status, newest first.")
+    async def referrals(
+        self, info: Info
+    ) -> list[Annotated["Referral", strawberry.lazy("server.graphql.referrals.types")]]:
+        from server.graphql.referrals.types import Referral
+
+        rows = await info.context.loaders.referrals_of_participant.load(self.record.id)
+        return [from_model(Referral, row) for row in rows]
+
+    @strawberry.field(description="Case notes about the client (final ones and your drafts), newest first.")
+    async def notes(self, info: Info) -> list[Annotated["CaseNote", strawberry.lazy(CASES)]]:
+        from server.graphql.cases.types import CaseNote
+
+        rows = await info.context.loaders.notes_of_participant.load(self.record.id)
+        return [from_model(CaseNote, row) for row in rows]
+
+    @strawberry.field(description="Incidents involving the client, latest first.")
+    async def incidents(self, info: Info) -> list[Annotated["Incident", strawberry.lazy(CASES)]]:
+        from server.graphql.cases.types import Incident
+
+        rows = await info.context.loaders.incidents_of_participant.load(self.record.id)
+        return [from_model(Incident, row) for row in rows]
 
     @strawberry.field(description="Age in whole years today, from the birth date.")
     def age(self) -> int | None:
@@ -107,6 +156,10 @@ class Participant:
     async def enrollments(self, info: Info) -> list[ProgramEnrollment]:
         rows = await info.context.loaders.enrollments_of_participant.load(self.record.id)
         return [from_model(ProgramEnrollment, row) for row in rows]
+
+    @strawberry.field(description="Attendance at sessions, across every provider.")
+    async def attendance(self, info: Info) -> AttendanceRollup:
+        return AttendanceRollup.of(await info.context.loaders.attendance_of_participant.load(self.record.id))
 
     @strawberry.field(description="Benefit assignments, newest first.")
     async def assignments(self, info: Info) -> list[BenefitAssignment]:

@@ -1,4 +1,4 @@
-"""GraphQL inputs of benefit schedules."""
+"""GraphQL inputs of schedules, enrollment into them, attendance and disbursements."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -6,6 +6,7 @@ from decimal import Decimal
 import strawberry
 from strawberry import UNSET
 
+from server.graphql.delivery.disbursement_types import AttendanceMark, DisbursementStatus, RecipientType
 from server.graphql.delivery.types import ApprovalStatus, Frequency, Weekday
 
 
@@ -37,3 +38,59 @@ class BenefitScheduleInput:
 class BenefitScheduleFilter:
     statuses: list[ApprovalStatus] | None = strawberry.field(default=None, description="Only in these statuses.")
     facility_id: strawberry.ID | None = strawberry.field(default=None, description="Only at this facility.")
+
+
+@strawberry.input(
+    description="Enrolls a referred participant into a schedule from a date, or into one session: give "
+    "scheduleId (and fromDate) or sessionId."
+)
+class ScheduleEnrollmentInput:
+    referral_id: strawberry.ID = strawberry.field(description="An authorized referral you are serving.")
+    schedule_id: strawberry.ID | None = strawberry.field(default=None, description="An approved schedule of yours.")
+    from_date: date | None = strawberry.field(
+        default=None, description="The first day it counts, in the schedule's time zone; today when left out."
+    )
+    session_id: strawberry.ID | None = strawberry.field(default=None, description="Or: one session only.")
+
+
+@strawberry.input(description="One roster line's attendance.")
+class AttendanceInput:
+    participant_id: strawberry.ID = strawberry.field(description="A participant on the session's roster.")
+    mark: AttendanceMark = strawberry.field(description="PRESENT, ABSENT or EXCUSED.")
+    note: str | None = strawberry.field(default=UNSET, description="A note for this line (kept with corrections).")
+
+
+@strawberry.input(description="An ad hoc delivery outside sessions (a bus pass, an hour of coaching).")
+class BenefitDisbursementInput:
+    benefit_assignment_id: strawberry.ID = strawberry.field(description="An assignment you may see and serve.")
+    service_date: date = strawberry.field(description="The day of service.")
+    quantity: Decimal = strawberry.field(description="Units delivered.")
+    code_set_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="A code set that bills the benefit; its rate prices the delivery."
+    )
+    note: str | None = strawberry.field(default=UNSET, description="What was delivered, in words.")
+
+
+@strawberry.input(
+    description="One benefit, one date and one quantity for many recipients. WALK_IN takes participantIds, "
+    "PROGRAM_ENROLLMENT takes enrollmentIds, ANONYMOUS takes recipientCount (up to 20,000 in one request)."
+)
+class BulkDisbursementInput:
+    recipient_type: RecipientType = strawberry.field(description="WALK_IN, PROGRAM_ENROLLMENT or ANONYMOUS.")
+    benefit_id: strawberry.ID = strawberry.field(description="A benefit of your agency.")
+    service_date: date = strawberry.field(description="The day of service.")
+    quantity: Decimal = strawberry.field(description="Units per recipient.")
+    code_set_id: strawberry.ID | None = strawberry.field(default=None, description="A code set that bills it.")
+    participant_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Walk-in recipients.")
+    enrollment_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Enrolled recipients.")
+    recipient_count: int | None = strawberry.field(default=None, description="How many anonymous recipients.")
+
+
+@strawberry.input(description="Narrows the disbursements listed.")
+class BenefitDisbursementFilter:
+    participant_id: strawberry.ID | None = strawberry.field(default=None, description="Of this participant.")
+    benefit_assignment_id: strawberry.ID | None = strawberry.field(default=None, description="Of this assignment.")
+    referral_id: strawberry.ID | None = strawberry.field(default=None, description="Delivered on this referral.")
+    session_id: strawberry.ID | None = strawberry.field(default=None, description="Of this session.")
+    bulk_id: strawberry.ID | None = strawberry.field(default=None, description="Made by this bulk disbursement.")
+    statuses: list[DisbursementStatus] | None = strawberry.field(default=None, description="In these statuses.")

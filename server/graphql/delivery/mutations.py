@@ -10,8 +10,8 @@ from server.graphql.context import Info
 from server.graphql.delivery.inputs import BenefitScheduleInput
 from server.graphql.delivery.types import BenefitSchedule, BenefitSession
 from server.graphql.errors import UserError
-from server.graphql.mapping import from_model, input_values, parse_id
-from server.graphql.runner import run_mutation
+from server.graphql.mapping import input_values, parse_id
+from server.graphql.runner import payload, run_mutation
 
 ERRORS = "Why the change was refused; empty when it was made."
 
@@ -29,13 +29,11 @@ class BenefitSessionPayload:
 
 
 def _schedule(result) -> BenefitSchedulePayload:
-    record, errors = result
-    return BenefitSchedulePayload(schedule=from_model(BenefitSchedule, record) if record else None, errors=errors)
+    return payload(BenefitSchedulePayload, BenefitSchedule, "schedule", result)
 
 
 def _session(result) -> BenefitSessionPayload:
-    record, errors = result
-    return BenefitSessionPayload(session=from_model(BenefitSession, record) if record else None, errors=errors)
+    return payload(BenefitSessionPayload, BenefitSession, "session", result)
 
 
 @strawberry.type

@@ -9,7 +9,7 @@ from server.domain.delivery import schedules
 from server.graphql.context import Info
 from server.graphql.delivery.inputs import BenefitScheduleFilter, BenefitScheduleInput
 from server.graphql.delivery.types import BenefitSchedule, BenefitSession, SessionPreview
-from server.graphql.mapping import from_model, input_values, parse_id
+from server.graphql.mapping import from_model, input_values, optional_id, parse_id
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.runner import run_query
 
@@ -34,7 +34,7 @@ class DeliveryQuery:
                 s,
                 p,
                 statuses=f.statuses,
-                facility_id=parse_id(f.facility_id, field="filter.facilityId") if f.facility_id else None,
+                facility_id=optional_id(f.facility_id, field="filter.facilityId"),
                 first=first,
                 after=after,
             ),
@@ -68,7 +68,7 @@ class DeliveryQuery:
             lambda s, p: schedules.list_sessions(
                 s,
                 p,
-                schedule_id=parse_id(schedule_id, field="scheduleId") if schedule_id else None,
+                schedule_id=optional_id(schedule_id, field="scheduleId"),
                 starts_after=starts_after,
                 starts_before=starts_before,
                 first=first,

@@ -6,10 +6,12 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 
-from server.domain.delivery import models, recurrence
+from server.domain.delivery import attendance, models, recurrence
 from server.graphql.context import Info
-from server.graphql.mapping import from_model
+from server.graphql.delivery.disbursement_types import AttendanceMark, BenefitDisbursement
+from server.graphql.mapping import from_model, to_id
 from server.graphql.network.types import Facility
+from server.graphql.referrals.types import SharedParticipant, shared_participant
 
 ApprovalStatus = strawberry.enum(models.ApprovalStatus, description="Where a schedule's approval stands.")
 SessionStatus = strawberry.enum(models.SessionStatus, description="Where a session stands.")
@@ -34,8 +36,11 @@ class BenefitSession:
 
     @strawberry.field(description="The session that replaces this one, when it was postponed.")
     def rescheduled_to_id(self) -> strawberry.ID | None:
-        target = self.record.rescheduled_to_id
-        return strawberry.ID(str(target)) if target is not None else None
+        return to_id(self.record.rescheduled_to_id)
+
+    @strawberry.field(description="How many are enrolled in it (its roster's length).")
+    async def enrolled_count(self, info: Info) -> int:
+        return await info.context.loaders.enrolled_in_session.load(self.record.id)
 
     @strawberry.field(description="The schedule it belongs to.")
     async def schedule(self, info: Info) -> "BenefitSchedule":
@@ -91,7 +96,80 @@ class BenefitSchedule:
     def reviewed_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.reviewed_at)
 
+    @strawberry.field(
+        description="Places left for someone enrolling from today: capacity less the fullest upcoming session "
+        "(null when no session is left)."
+    )
+    async def places_left(self, info: Info) -> int | None:
+        fullest = await info.context.loaders.fullest_upcoming_of_schedule.load(self.record.id)
+        return None if fullest is None else max(self.record.capacity - fullest, 0)
+
+    @strawberry.field(description="The id of the benefit delivered.")
+    def benefit_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.benefit_id))
+
     @strawberry.field(description="Its sessions (made on approval), by start time.")
     async def sessions(self, info: Info) -> list[BenefitSession]:
         rows = await info.context.loaders.sessions_of_schedule.load(self.record.id)
         return [from_model(BenefitSession, row) for row in rows]
+
+
+ScheduleAssignmentStatus = strawberry.enum(
+    models.ScheduleAssignmentStatus, description="Enrolled in a schedule's sessions, waitlisted, or withdrawn."
+)
+
+
+@strawberry.type(description="A participant enrolled into a schedule from a date, or into one session.")
+class ScheduleAssignment:
+    record: strawberry.Private[models.ScheduleAssignment]
+    id: strawberry.ID = strawberry.field(description="The enrollment's id.")
+    status: ScheduleAssignmentStatus = strawberry.field(description="Enrolled, or waitlisted past capacity.")
+    from_date: date = strawberry.field(description="The first day it counts, in the schedule's time zone.")
+
+    @strawberry.field(description="The referral it serves.")
+    def referral_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.referral_id))
+
+    @strawberry.field(description="The schedule.")
+    async def schedule(self, info: Info) -> BenefitSchedule:
+        return from_model(BenefitSchedule, await info.context.loaders.schedule.load(self.record.schedule_id))
+
+    @strawberry.field(description="The one session, when enrolled into a single session.")
+    async def session(self, info: Info) -> BenefitSession | None:
+        if self.record.session_id is None:
+            return None
+        return from_model(BenefitSession, await info.context.loaders.session.load(self.record.session_id))
+
+    @strawberry.field(description="The participant as the referral shows them to its provider.")
+    async def participant(self, info: Info) -> SharedParticipant:
+        return await shared_participant(info, await info.context.loaders.referral.load(self.record.referral_id))
+
+
+@strawberry.type(description="One person on a session's roster and the attendance recorded for them.")
+class RosterLine:
+    line: strawberry.Private[attendance.RosterLine]
+
+    @strawberry.field(description="The participant's id (what attendance marks name).")
+    def participant_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.line.participant_id))
+
+    @strawberry.field(description="Present, absent or excused; null until attendance is taken.")
+    def mark(self) -> AttendanceMark | None:
+        return self.line.mark
+
+    @strawberry.field(description="The participant as their referral shows them to the provider.")
+    async def participant(self, info: Info) -> SharedParticipant:
+        referral_id = (self.line.assignment or self.line.disbursement).referral_id
+        return await shared_participant(info, await info.context.loaders.referral.load(referral_id))
+
+    @strawberry.field(description="The disbursement this line became, once attendance is taken.")
+    def disbursement(self) -> BenefitDisbursement | None:
+        found = self.line.disbursement
+        return from_model(BenefitDisbursement, found) if found is not None else None
+
+
+@strawberry.type(description="A session and everyone enrolled on its date.")
+class Roster:
+    session: BenefitSession = strawberry.field(description="The session.")
+    lines: list[RosterLine] = strawberry.field(description="One line per participant, in enrollment order.")
+    capacity: int = strawberry.field(description="The most participants the session takes.")

@@ -4,15 +4,11 @@ import strawberry
 
 from server.domain.network import facilities, providers, specialties
 from server.graphql.context import Info
-from server.graphql.mapping import from_model, parse_id
+from server.graphql.mapping import from_model, optional_id, parse_id
 from server.graphql.network.inputs import CareSpecialtyFilter, FacilityFilter, ProviderFilter
 from server.graphql.network.types import CareSpecialty, Facility, Provider
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.runner import run_query
-
-
-def _id(value: strawberry.ID | None, field: str) -> int | None:
-    return None if value is None else parse_id(value, field=field)
 
 
 @strawberry.type
@@ -53,8 +49,8 @@ class NetworkQuery:
             lambda s, p: facilities.list_facilities(
                 s,
                 p,
-                provider_id=_id(f.provider_id, "filter.providerId"),
-                specialty_id=_id(f.specialty_id, "filter.specialtyId"),
+                provider_id=optional_id(f.provider_id, field="filter.providerId"),
+                specialty_id=optional_id(f.specialty_id, field="filter.specialtyId"),
                 accepting_referrals=f.accepting_referrals,
                 include_inactive=f.include_inactive,
                 search=f.search,
@@ -86,7 +82,7 @@ class NetworkQuery:
                 s,
                 p,
                 roots_only=f.roots_only,
-                parent_id=_id(f.parent_id, "filter.parentId"),
+                parent_id=optional_id(f.parent_id, field="filter.parentId"),
                 search=f.search,
                 include_inactive=f.include_inactive,
                 first=first,

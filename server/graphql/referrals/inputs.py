@@ -1,10 +1,11 @@
 """GraphQL inputs of referrals and provider search."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 import strawberry
 from strawberry import UNSET
 
+from server.graphql.delivery.types import Weekday
 from server.graphql.network.types import CapacityStatus, ProviderType
 from server.graphql.referrals.types import ReferralPriority, ReferralStatus, SharedField
 
@@ -36,6 +37,10 @@ class ReferralFilter:
     referred_by_id: strawberry.ID | None = strawberry.field(default=None, description="Only by this caseworker.")
     overdue: bool | None = strawberry.field(default=None, description="Only (not) overdue.")
     new: bool | None = strawberry.field(default=None, description="Only (not yet) opened by the provider.")
+    client_name: str | None = strawberry.field(
+        default=None,
+        description="Part of the client's name, any case or accents (providers: the name they are shown).",
+    )
 
 
 @strawberry.input(description="A point on the map.")
@@ -61,3 +66,12 @@ class ProviderSearchFilter:
     radius_km: float | None = strawberry.field(default=None, description="Only within this distance (with a point).")
     accepting_referrals: bool | None = strawberry.field(default=None, description="Only those (not) accepting.")
     capacity_statuses: list[CapacityStatus] | None = strawberry.field(default=None, description="Only these.")
+    session_weekdays: list[Weekday] | None = strawberry.field(
+        default=None, description="Only facilities with upcoming approved sessions on one of these days."
+    )
+    session_starts_from: time | None = strawberry.field(
+        default=None, description="Only with upcoming approved sessions starting at or after this local time."
+    )
+    session_starts_before: time | None = strawberry.field(
+        default=None, description="Only with upcoming approved sessions starting before this local time."
+    )

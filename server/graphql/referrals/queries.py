@@ -2,10 +2,11 @@
 
 import strawberry
 
+from server.domain.delivery.recurrence import Weekday as WeekdayCode
 from server.domain.network.search import search_facilities
 from server.domain.referrals import referrals
 from server.graphql.context import Info
-from server.graphql.mapping import from_model, parse_id
+from server.graphql.mapping import from_model, optional_id, parse_id, parse_ids
 from server.graphql.network.types import Facility
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.referrals.inputs import ProviderSearchFilter, ReferralFilter
@@ -13,21 +14,14 @@ from server.graphql.referrals.types import ProviderSearchResult, Referral, Refer
 from server.graphql.runner import run_query
 
 
-def _ids(values, field: str) -> list[int] | None:
-    return None if values is None else [parse_id(v, field=field) for v in values]
-
-
-def _id(value, field: str) -> int | None:
-    return None if value is None else parse_id(value, field=field)
-
-
 def _filters(f: ReferralFilter) -> dict:
     return {
-        "provider_id": _id(f.provider_id, "filter.providerId"),
-        "participant_id": _id(f.participant_id, "filter.participantId"),
-        "referring_user_id": _id(f.referred_by_id, "filter.referredById"),
+        "provider_id": optional_id(f.provider_id, field="filter.providerId"),
+        "participant_id": optional_id(f.participant_id, field="filter.participantId"),
+        "referring_user_id": optional_id(f.referred_by_id, field="filter.referredById"),
         "overdue": f.overdue,
         "new": f.new,
+        "client_name": f.client_name,
     }
 
 
@@ -76,16 +70,21 @@ class ReferralsQuery:
             lambda s, p: search_facilities(
                 s,
                 p,
-                specialty_ids=_ids(f.specialty_ids, "filter.specialtyIds"),
-                benefit_id=_id(f.benefit_id, "filter.benefitId"),
+                specialty_ids=parse_ids(f.specialty_ids, field="filter.specialtyIds"),
+                benefit_id=optional_id(f.benefit_id, field="filter.benefitId"),
                 provider_name=f.provider_name,
                 provider_types=f.provider_types,
                 latitude=f.near.latitude if f.near else None,
                 longitude=f.near.longitude if f.near else None,
-                participant_id=_id(f.near_participant_id, "filter.nearParticipantId"),
+                participant_id=optional_id(f.near_participant_id, field="filter.nearParticipantId"),
                 radius_km=f.radius_km,
                 accepting_referrals=f.accepting_referrals,
                 capacity_statuses=f.capacity_statuses,
+                session_weekdays=[list(WeekdayCode).index(d) for d in f.session_weekdays]
+                if f.session_weekdays
+                else None,
+                session_starts_from=f.session_starts_from,
+                session_starts_before=f.session_starts_before,
                 first=first,
                 after=after,
             ),

@@ -2,17 +2,22 @@
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from server.domain.referrals import models
-from server.domain.referrals.referrals import available_actions, is_overdue
+from server.domain.referrals.referrals import available_actions, is_deliverable, is_overdue
 from server.domain.referrals.sharing import sees_whole_participant, shared_view
 from server.graphql.accounts.types import Role
 from server.graphql.clients.types import AlertSeverity, BenefitAssignment, Participant
 from server.graphql.context import Info
+from server.graphql.delivery.disbursement_types import AttendanceRollup, ReferralDelivery
 from server.graphql.mapping import from_model
 from server.graphql.network.types import CareSpecialty, Facility, Provider
+
+if TYPE_CHECKING:
+    from server.graphql.delivery.types import BenefitSession
 
 ReferralStatus = strawberry.enum(models.ReferralStatus, description="Where a referral stands (FHIR Task status).")
 AuthorizationStatus = strawberry.enum(
@@ -52,6 +57,7 @@ class SharedAlert:
     "fields only when the referral shares them (null otherwise)."
 )
 class SharedParticipant:
+    participant_id: strawberry.Private[int]
     preferred_name: str = strawberry.field(description="The name the participant goes by.")
     phone: str | None = strawberry.field(description="Phone, if shared.")
     email: str | None = strawberry.field(description="Email, if shared.")
@@ -63,6 +69,10 @@ class SharedParticipant:
     postal_code: str | None = strawberry.field(description="Postal code, if the address is shared.")
     preferred_language: str | None = strawberry.field(description="Preferred language, if shared.")
     alerts: list[SharedAlert] | None = strawberry.field(description="Active alerts, if shared.")
+
+    @strawberry.field(description="Attendance at sessions; a provider sees it for the sessions it delivered.")
+    async def attendance(self, info: Info) -> AttendanceRollup:
+        return AttendanceRollup.of(await info.context.loaders.attendance_of_participant.load(self.participant_id))
 
 
 @strawberry.type(description="A code set that bills a referred benefit (what a provider's schedule names).")
@@ -108,6 +118,22 @@ class ReferralHistoryEntry:
         return info.context.local(self.record.occurred_at)
 
 
+async def shared_participant(info: Info, referral: models.Referral) -> SharedParticipant:
+    """The participant as `referral` shows them to its provider: the preferred name and the shared fields."""
+    participant = await info.context.loaders.participant.load(referral.participant_id)
+    alerts = await info.context.loaders.alerts_of_participant.load(referral.participant_id)
+    view = shared_view(referral, participant, alerts)
+    return SharedParticipant(
+        participant_id=referral.participant_id,
+        **{
+            **view.__dict__,
+            "alerts": None
+            if view.alerts is None
+            else [SharedAlert(text=a.text, severity=a.severity) for a in view.alerts],
+        },
+    )
+
+
 @strawberry.type(description="A client referred by an agency to a provider, followed by both to its end.")
 class Referral:
     record: strawberry.Private[models.Referral]
@@ -132,23 +158,25 @@ class Referral:
     def is_overdue(self) -> bool:
         return is_overdue(self.record)
 
+    @strawberry.field(
+        description="Whether service may be delivered on it now (accepted and, where required, authorized): "
+        "enrollment into sessions and disbursements."
+    )
+    def deliverable(self) -> bool:
+        return is_deliverable(self.record)
+
     @strawberry.field(description="What you may do with it now.")
     def available_actions(self, info: Info) -> list[ReferralAction]:
         return [ReferralAction(a) for a in available_actions(info.context.principal, self.record)]
 
     @strawberry.field(description="The participant as this referral shows them to the provider.")
     async def shared_participant(self, info: Info) -> SharedParticipant:
-        participant = await info.context.loaders.participant.load(self.record.participant_id)
-        alerts = await info.context.loaders.alerts_of_participant.load(self.record.participant_id)
-        view = shared_view(self.record, participant, alerts)
-        return SharedParticipant(
-            **{
-                **view.__dict__,
-                "alerts": None
-                if view.alerts is None
-                else [SharedAlert(text=a.text, severity=a.severity) for a in view.alerts],
-            }
-        )
+        return await shared_participant(info, self.record)
+
+    @strawberry.field(description="Sessions attended and units delivered on it (a provider: its own deliveries).")
+    async def delivery(self, info: Info) -> ReferralDelivery:
+        found = await info.context.loaders.delivery_of_referral.load(self.record.id)
+        return ReferralDelivery(sessions_attended=found.sessions_attended, units_delivered=found.units_delivered)
 
     @strawberry.field(description="The whole participant record: for the referring agency only, null for providers.")
     async def participant(self, info: Info) -> Participant | None:
@@ -246,6 +274,15 @@ class ProviderSearchResult:
     @strawberry.field(description="The provider of the facility.")
     async def provider(self, info: Info) -> Provider:
         return await self.facility.provider(info)
+
+    @strawberry.field(description="The facility's next three sessions of approved schedules.")
+    async def next_sessions(
+        self, info: Info
+    ) -> list[Annotated["BenefitSession", strawberry.lazy("server.graphql.delivery.types")]]:
+        from server.graphql.delivery.types import BenefitSession
+
+        rows = await info.context.loaders.next_sessions_of_facility.load(self.facility.record.id)
+        return [from_model(BenefitSession, row) for row in rows]
 
     @strawberry.field(description="The facility's specialties that match the search (all of them without a filter).")
     async def matching_specialties(self, info: Info) -> list[CareSpecialty]:

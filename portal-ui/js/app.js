@@ -1,0 +1,212 @@
+// The portal's shell: sign-in, navigation between views (hash routes), language, and failures shown in words.
+
+import { ApiError, gql, onSignedOut, signIn, signOut } from "./api.js";
+import { clear, fill, h } from "./dom.js";
+import { language, setLanguage, t } from "./i18n.js";
+import { facilitiesView } from "./views/facilities.js";
+import { inboxView } from "./views/inbox.js";
+import { referralView } from "./views/referral.js";
+import { rosterView } from "./views/roster.js";
+import { scheduleFormView } from "./views/schedule_form.js";
+import { schedulesView } from "./views/schedules.js";
+import { sessionsView } from "./views/sessions.js";
+
+const ROUTES = [
+  [/^#\/inbox$/, inboxView],
+  [/^#\/referrals\/(\d+)$/, referralView],
+  [/^#\/schedules$/, schedulesView],
+  [/^#\/schedules\/new$/, scheduleFormView],
+  [/^#\/sessions$/, sessionsView],
+  [/^#\/sessions\/(\d+)$/, rosterView],
+  [/^#\/facilities$/, facilitiesView],
+];
+const NAV = [
+  ["#/inbox", "nav.inbox"],
+  ["#/sessions", "nav.sessions"],
+  ["#/schedules", "nav.schedules"],
+  ["#/facilities", "nav.facilities"],
+];
+
+export const app = { viewer: null, stop: [] };
+const main = () => document.getElementById("main");
+
+/** Says something to screen readers (and leaves it visible where a view shows it too). */
+export function announce(message) {
+  const status = document.getElementById("status");
+  status.textContent = "";
+  setTimeout(() => {
+    status.textContent = message;
+  }, 50);
+}
+
+export function problem(error) {
+  if (error instanceof ApiError) {
+    return error.kind === "invalid" ? t("error.invalid", { message: error.message }) : t(`error.${error.kind}`);
+  }
+  console.error(error);
+  return t("error.server");
+}
+
+/** A failure in place of a view, with a way to try again. */
+export function failed(container, error, retry) {
+  fill(container, 
+    h("div", { class: "notice error", role: "alert" }, h("p", {}, problem(error))),
+    retry ? h("button", { type: "button", onclick: retry }, t("app.retry")) : null,
+  );
+}
+
+function chrome() {
+  document.title = t("app.title");
+  document.querySelector(".skip").textContent = t("app.skip");
+  document.getElementById("language-label").textContent = t("app.language");
+  document.getElementById("language").value = language();
+  const signOutButton = document.getElementById("sign-out");
+  signOutButton.textContent = t("app.signOut");
+  signOutButton.hidden = !app.viewer;
+  document.getElementById("who").textContent = app.viewer ? t("app.signedInAs", { name: app.viewer.name }) : "";
+  const nav = clear(document.getElementById("nav"));
+  if (app.viewer) {
+    const here = location.hash.split("/").slice(0, 2).join("/");
+    nav.append(
+      h(
+        "ul",
+        {},
+        NAV.map(([href, key]) =>
+          h("li", {}, h("a", { href, "aria-current": here === href ? "page" : null }, t(key))),
+        ),
+      ),
+    );
+  }
+}
+
+/** Stops `stop` (a poller, a timer) when the user leaves the view drawn in `container`, or now if they already have. */
+export function whileShown(container, stop) {
+  if (container.isConnected) app.stop.push(stop);
+  else stop();
+}
+
+/**
+ * Draws the view the hash names. Each view draws into a container of its own: when the user navigates again
+ * before a slow view has loaded, the newer view replaces that container, and the late one draws into nothing.
+ */
+async function route() {
+  for (const stop of app.stop.splice(0)) stop();
+  chrome();
+  if (!app.viewer) return signInView();
+  const hash = location.hash || "#/inbox";
+  for (const [pattern, view] of ROUTES) {
+    const match = hash.match(pattern);
+    if (match) {
+      const container = h("div", { class: "view" }, h("p", {}, t("app.loading")));
+      fill(main(), container);
+      try {
+        await view(container, ...match.slice(1));
+      } catch (error) {
+        failed(container, error, route);
+      }
+      if (container.isConnected) focusHeading();
+      return;
+    }
+  }
+  location.hash = "#/inbox";
+}
+
+export function focusHeading() {
+  const heading = main().querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+    document.title = `${heading.textContent} · ${t("app.title")}`;
+  }
+}
+
+export function signInView(message) {
+  const container = clear(main());
+  const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
+  const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("div", { class: "notice error", role: "alert", hidden: !message }, message || "");
+  const button = h("button", { type: "submit" }, t("signIn.submit"));
+  const form = h(
+    "form",
+    {
+      class: "card narrow",
+      novalidate: true,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        error.hidden = true;
+        if (!email.value.trim() || !password.value) {
+          error.textContent = t("signIn.missing");
+          error.hidden = false;
+          return;
+        }
+        button.disabled = true;
+        try {
+          const result = await signIn(email.value.trim(), password.value);
+          if (!result.ok) {
+            error.textContent = t(result.status === 403 ? "signIn.agency" : "signIn.wrong");
+            error.hidden = false;
+            password.value = "";
+            password.focus();
+            return;
+          }
+          await start();
+        } catch (failure) {
+          error.textContent = problem(failure);
+          error.hidden = false;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    h("h1", {}, t("signIn.title")),
+    h("p", {}, t("signIn.intro")),
+    error,
+    h("div", { class: "field" }, h("label", { for: "email" }, t("signIn.email")), email),
+    h("div", { class: "field" }, h("label", { for: "password" }, t("signIn.password")), password),
+    button,
+  );
+  container.append(form);
+  document.title = `${t("signIn.title")} · ${t("app.title")}`;
+}
+
+async function start() {
+  try {
+    const data = await gql("query { viewer { id name role provider { id name } } }");
+    app.viewer = data.viewer && data.viewer.provider ? data.viewer : null;
+  } catch (error) {
+    app.viewer = null;
+    if (!(error instanceof ApiError && error.kind === "unauthenticated")) {
+      chrome();
+      return failed(main(), error, start);
+    }
+  }
+  if (app.viewer && !location.hash) {
+    location.hash = "#/inbox"; // its hashchange draws the inbox
+    return;
+  }
+  await route();
+}
+
+onSignedOut(() => {
+  if (!app.viewer) return;
+  app.viewer = null;
+  chrome();
+  signInView(t("error.expired"));
+});
+
+window.addEventListener("hashchange", route);
+document.addEventListener("DOMContentLoaded", () => {
+  setLanguage(language());
+  document.getElementById("language").addEventListener("change", (event) => {
+    setLanguage(event.target.value);
+    route();
+  });
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await signOut().catch(() => null);
+    app.viewer = null;
+    location.hash = "";
+    chrome();
+    signInView();
+  });
+  start();
+});

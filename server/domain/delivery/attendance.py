@@ -1,0 +1,203 @@
+"""A session's roster and its attendance: one all-or-nothing save marks everyone Present, Absent or Excused,
+completes the session and makes each line one disbursement; saving again corrects those same disbursements.
+
+Concurrent saves of one roster queue on the session's row lock (SQLite: on BEGIN IMMEDIATE); the later one
+finds the first one's disbursements and corrects them. The (session, participant) uniqueness constraint makes a
+second disbursement for a line impossible whatever happens above it."""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain import validation as v
+from server.domain.audit import record_event, snapshot
+from server.domain.catalogue.models import Benefit, CodeSet
+from server.domain.clients.models import BenefitAssignment
+from server.domain.delivery.disbursements import priced, revise
+from server.domain.delivery.models import (
+    STATUS_OF_MARK,
+    AttendanceMark,
+    BenefitDisbursement,
+    BenefitSchedule,
+    BenefitSession,
+    RecipientType,
+    ScheduleAssignment,
+    SessionStatus,
+)
+from server.domain.delivery.schedule_assignments import local_today, on_roster, visible_session
+from server.domain.delivery.schedules import own_sessions
+from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid, InvalidInput, NotFound
+from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
+
+MARK_OF_STATUS = {status: mark for mark, status in STATUS_OF_MARK.items()}
+
+
+@dataclass
+class RosterLine:
+    participant_id: int
+    assignment: ScheduleAssignment | None  # None when only a disbursement keeps the line (enrollment withdrawn)
+    disbursement: BenefitDisbursement | None  # set once attendance was taken
+
+    @property
+    def mark(self) -> AttendanceMark | None:
+        if self.disbursement is None:
+            return None
+        return MARK_OF_STATUS.get(self.disbursement.status)
+
+
+async def _lines(session: AsyncSession, found: BenefitSession) -> list[RosterLine]:
+    enrolled = (
+        await session.exec(
+            select(ScheduleAssignment)
+            .where(on_roster(found.id, found.schedule_id, found.starts_at))
+            .order_by(ScheduleAssignment.id)
+        )
+    ).all()
+    recorded = (await session.exec(select(BenefitDisbursement).where(BenefitDisbursement.session_id == found.id))).all()
+    lines: dict[int, RosterLine] = {}
+    for row in enrolled:
+        lines.setdefault(row.participant_id, RosterLine(row.participant_id, row, None))
+    for row in recorded:
+        lines.setdefault(row.participant_id, RosterLine(row.participant_id, None, None)).disbursement = row
+    return list(lines.values())
+
+
+async def roster(
+    session: AsyncSession, principal: Principal | None, session_id: int
+) -> tuple[BenefitSession, list[RosterLine]]:
+    """Everyone enrolled on the session's date, with the attendance recorded so far."""
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    found = await visible_session(session, principal, session_id)
+    return found, await _lines(session, found)
+
+
+MARK_RULES = {
+    "participant_id": v.reference(required=True),
+    "mark": v.choice(AttendanceMark, required=True),
+    "note": v.text(2000),
+}
+
+
+def _clean_marks(marks: list[dict]) -> list[dict]:
+    cleaned, errors = [], []
+    for index, mark in enumerate(marks):
+        try:
+            cleaned.append(v.clean(MARK_RULES, mark, partial=False))
+        except InvalidInput as error:
+            errors += [DomainError(e.message, field=f"marks[{index}].{e.field}", code=e.code) for e in error.errors]
+        except DomainError as error:
+            errors.append(DomainError(error.message, field=f"marks[{index}].{error.field}", code=error.code))
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+async def take_attendance(
+    session: AsyncSession, principal: Principal | None, session_id: int, marks: list[dict]
+) -> BenefitSession:
+    """Records everyone's attendance at once and completes the session; on a completed session, corrects it."""
+    principal = require(principal, PROVIDER_ROLES)
+    marks = _clean_marks(marks)
+    found = (
+        await session.exec(
+            select(BenefitSession)
+            .where(
+                BenefitSession.id == session_id,
+                own_sessions(principal),
+            )
+            .with_for_update()
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"No session with id {session_id}.", field="sessionId")
+    if found.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
+        raise Conflict(f"This session is {found.status.value}; there is no attendance to take.", field="sessionId")
+    schedule = await session.get(BenefitSchedule, found.schedule_id)
+    day = found.starts_at.astimezone(ZoneInfo(schedule.time_zone)).date()
+    if day > local_today(schedule.time_zone):
+        raise Invalid("Attendance is taken on or after the session's day.", field="sessionId")
+    lines = {line.participant_id: line for line in await _lines(session, found)}
+    errors, seen = [], set()
+    for index, mark in enumerate(marks):
+        if mark["participant_id"] in seen:
+            errors.append(Invalid("This participant is marked twice.", field=f"marks[{index}].participantId"))
+        elif mark["participant_id"] not in lines:
+            errors.append(Invalid("This participant is not on the roster.", field=f"marks[{index}].participantId"))
+        seen.add(mark["participant_id"])
+    if errors:
+        raise InvalidInput(errors)
+    missing = len(set(lines) - seen)
+    if missing:
+        raise DomainError(f"Mark everyone on the roster: {missing} not marked.", field="marks", code=ErrorCode.REQUIRED)
+    if not lines:
+        raise Invalid("Nobody is enrolled in this session.", field="sessionId")
+
+    code_set = await session.get(CodeSet, schedule.code_set_id)
+    benefit = await session.get(Benefit, schedule.benefit_id)
+    assignment_ids = {line.assignment.benefit_assignment_id for line in lines.values() if line.assignment}
+    enrollment_of = {
+        a.id: a.enrollment_id
+        for a in (await session.exec(select(BenefitAssignment).where(BenefitAssignment.id.in_(assignment_ids)))).all()
+    }
+    before = {"status": found.status.value, "marks": _marks_of(lines.values())}
+    correcting = found.status == SessionStatus.COMPLETED
+    changed = not correcting  # a first save completes the session
+    quantity = schedule.default_quantity
+    for mark in marks:
+        line = lines[mark["participant_id"]]
+        status = STATUS_OF_MARK[mark["mark"]]
+        if line.disbursement is not None:
+            changed |= await revise(
+                session,
+                principal,
+                line.disbursement,
+                status=status,
+                quantity=line.disbursement.quantity,
+                note=mark.get("note"),
+                action="benefit_disbursement.correct",
+            )
+            continue
+        changed = True
+        enrolled = line.assignment
+        line.disbursement = BenefitDisbursement(
+            agency_id=schedule.agency_id,
+            provider_id=schedule.provider_id,
+            benefit_id=schedule.benefit_id,
+            benefit_assignment_id=enrolled.benefit_assignment_id,
+            participant_id=enrolled.participant_id,
+            enrollment_id=enrollment_of[enrolled.benefit_assignment_id],
+            referral_id=enrolled.referral_id,
+            session_id=found.id,
+            code_set_id=code_set.id,
+            quantity=quantity,
+            unit=benefit.unit_of_measure,
+            rate=code_set.rate,
+            amount=priced(quantity, code_set.rate),
+            service_date=day,
+            recipient_type=RecipientType.PROGRAM_ENROLLMENT,
+            status=status,
+            note=mark.get("note"),
+            recorded_by_id=principal.user_id,
+        )
+        session.add(line.disbursement)
+    if not changed:  # the same marks saved again (a retry, a double click): nothing to record
+        return found
+    snap = snapshot(found)
+    found.status = SessionStatus.COMPLETED
+    session.add(found)
+    await record_event(
+        session,
+        principal,
+        action="benefit_session.attendance.correct" if correcting else "benefit_session.attendance",
+        record=found,
+        before={**snap, **before},
+        after={**snapshot(found), "status": found.status.value, "marks": _marks_of(lines.values())},
+        agency_id=schedule.agency_id,
+    )
+    return found
+
+
+def _marks_of(lines) -> dict[str, str | None]:
+    return {str(line.participant_id): line.mark.value if line.mark else None for line in lines}

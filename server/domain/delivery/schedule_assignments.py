@@ -1,0 +1,271 @@
+"""Enrolling a referred participant into a schedule's sessions (from a date) or into one session.
+
+Capacity holds under concurrent enrollment: the schedule's row is locked (SQLite's writers already queue on
+BEGIN IMMEDIATE), the fullest session from that date is counted, and past capacity the participant is
+waitlisted. Enrolling starts the referral (IN_PROGRESS); waitlisting an accepted one puts it on hold."""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.domain.audit import record_event, snapshot
+from server.domain.clients.models import BenefitAssignment
+from server.domain.columns import utcnow
+from server.domain.delivery.models import (
+    ApprovalStatus,
+    BenefitSchedule,
+    BenefitSession,
+    ScheduleAssignment,
+    SessionStatus,
+)
+from server.domain.delivery.models import ScheduleAssignmentStatus as Status
+from server.domain.delivery.schedules import own_sessions, visible_sessions
+from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.paging import Page, paginate
+from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
+from server.domain.records import fetch
+from server.domain.referrals import referrals
+from server.domain.referrals.models import ReasonCode, ReferralStatus
+
+HOLDING = (Status.ENROLLED, Status.WAITLISTED)
+
+
+def on_roster(session_id, schedule_id, starts_at) -> ColumnElement[bool]:
+    """Enrolled in the session itself, or in its schedule from a day not after it starts (works on columns too)."""
+    return and_(
+        ScheduleAssignment.status == Status.ENROLLED,
+        or_(
+            ScheduleAssignment.session_id == session_id,
+            and_(
+                ScheduleAssignment.session_id.is_(None),
+                ScheduleAssignment.schedule_id == schedule_id,
+                ScheduleAssignment.starts_from <= starts_at,
+            ),
+        ),
+    )
+
+
+def local_day_start(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(0), ZoneInfo(zone)).astimezone(UTC)
+
+
+def local_today(zone: str) -> date:
+    return utcnow().astimezone(ZoneInfo(zone)).date()
+
+
+async def roster_sizes(session: AsyncSession, where: ColumnElement[bool]) -> dict[int, dict[int, int]]:
+    """schedule id -> session id -> how many are enrolled, for the scheduled sessions `where` admits."""
+    s = BenefitSession
+    query = (
+        select(s.schedule_id, s.id, func.count(ScheduleAssignment.id))
+        .select_from(s)
+        .outerjoin(ScheduleAssignment, on_roster(s.id, s.schedule_id, s.starts_at))
+        .where(where, s.status == SessionStatus.SCHEDULED)
+        .group_by(s.schedule_id, s.id)
+    )
+    found: dict[int, dict[int, int]] = {}
+    for schedule_id, session_id, n in (await session.exec(query)).all():
+        found.setdefault(schedule_id, {})[session_id] = n
+    return found
+
+
+async def fullest(
+    session: AsyncSession, schedule: BenefitSchedule, *, starts_from: datetime, session_id: int | None
+) -> int | None:
+    """The largest roster among the sessions an enrollment would join; None when it would join none."""
+    s = BenefitSession
+    which = s.id == session_id if session_id is not None else s.starts_at >= starts_from
+    sizes = (await roster_sizes(session, and_(s.schedule_id == schedule.id, which))).get(schedule.id)
+    return max(sizes.values()) if sizes else None
+
+
+async def enroll_in_schedule(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    referral_id: int,
+    schedule_id: int | None = None,
+    from_date: date | None = None,
+    session_id: int | None = None,
+) -> ScheduleAssignment:
+    """Enrolls the referral's participant into `schedule_id` from `from_date` (default: today, in the schedule's
+    time zone), or into the one session `session_id`."""
+    principal = require(principal, PROVIDER_ROLES)
+    referral = await referrals.get_referral(session, principal, referral_id)
+    referrals.check_deliverable(referral)
+    if (schedule_id is None) == (session_id is None):
+        raise Invalid("Choose a schedule (from a date) or one session.", field="scheduleId")
+    one_session = None
+    if session_id is not None:
+        if from_date is not None:
+            raise Invalid("A single session has its own date; leave fromDate empty.", field="fromDate")
+        one_session = await fetch(
+            session,
+            BenefitSession,
+            session_id,
+            field="sessionId",
+            what="session",
+            scope=own_sessions(principal),
+        )
+        if one_session.status != SessionStatus.SCHEDULED:
+            raise Conflict(f"This session is {one_session.status.value}.", field="sessionId")
+        schedule_id = one_session.schedule_id
+    # Locking the schedule queues concurrent enrollments into it, so two cannot both take the last place.
+    schedule = (
+        await session.exec(
+            select(BenefitSchedule)
+            .where(BenefitSchedule.id == schedule_id, BenefitSchedule.provider_id == principal.provider_id)
+            .with_for_update()
+        )
+    ).first()
+    if schedule is None:
+        raise NotFound(f"No benefit schedule with id {schedule_id}.", field="scheduleId")
+    if schedule.approval_status != ApprovalStatus.APPROVED:
+        raise Conflict(
+            f"This schedule is {schedule.approval_status.value}; enroll into approved ones.", field="scheduleId"
+        )
+    assignment = await session.get(BenefitAssignment, referral.benefit_assignment_id)
+    if assignment.benefit_id != schedule.benefit_id:
+        raise Invalid("This schedule delivers another benefit than the referral's.", field="scheduleId")
+    if one_session is not None:
+        starts_from = one_session.starts_at
+        from_date = starts_from.astimezone(ZoneInfo(schedule.time_zone)).date()
+    else:
+        from_date = from_date or local_today(schedule.time_zone)
+        starts_from = local_day_start(from_date, schedule.time_zone)
+    same = select(ScheduleAssignment.id).where(
+        ScheduleAssignment.benefit_assignment_id == assignment.id,
+        ScheduleAssignment.schedule_id == schedule.id,
+        ScheduleAssignment.status.in_(HOLDING),
+        ScheduleAssignment.session_id == session_id
+        if session_id is not None
+        else ScheduleAssignment.session_id.is_(None),
+    )
+    if (await session.exec(same)).first() is not None:
+        raise Conflict("The participant is already enrolled or waitlisted here.", field="scheduleId")
+    largest = await fullest(session, schedule, starts_from=starts_from, session_id=session_id)
+    if largest is None:
+        raise Invalid("The schedule has no sessions left from that date.", field="fromDate")
+    status = Status.ENROLLED if largest < schedule.capacity else Status.WAITLISTED
+    enrolled = ScheduleAssignment(
+        agency_id=referral.agency_id,
+        provider_id=principal.provider_id,
+        schedule_id=schedule.id,
+        session_id=session_id,
+        referral_id=referral.id,
+        benefit_assignment_id=assignment.id,
+        participant_id=referral.participant_id,
+        from_date=from_date,
+        starts_from=starts_from,
+        status=status,
+        created_by_id=principal.user_id,
+    )
+    session.add(enrolled)
+    await record_event(
+        session,
+        principal,
+        action="schedule_assignment.create",
+        record=enrolled,
+        before=None,
+        agency_id=referral.agency_id,
+    )
+    if status is Status.ENROLLED and referral.status != ReferralStatus.IN_PROGRESS:
+        await referrals.transition(session, principal, referral.id, "start")
+    elif status is Status.WAITLISTED and referral.status == ReferralStatus.ACCEPTED:
+        await referrals.transition(
+            session, principal, referral.id, "hold", reason=ReasonCode.NO_CAPACITY, note=f"Waitlisted: {schedule.name}"
+        )
+    return enrolled
+
+
+def visible_schedule_assignments(principal: Principal) -> ColumnElement[bool]:
+    if principal.is_provider:
+        return ScheduleAssignment.provider_id == principal.provider_id
+    return ScheduleAssignment.agency_id == principal.agency_id
+
+
+async def list_schedule_assignments(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    schedule_id: int | None = None,
+    referral_id: int | None = None,
+    participant_id: int | None = None,
+    statuses: list[Status] | None = None,
+    first: int,
+    after: str | None = None,
+) -> Page[ScheduleAssignment]:
+    """Enrollments into schedules, oldest first (the waitlist's order)."""
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    query = select(ScheduleAssignment).where(visible_schedule_assignments(principal))
+    if schedule_id is not None:
+        query = query.where(ScheduleAssignment.schedule_id == schedule_id)
+    if referral_id is not None:
+        query = query.where(ScheduleAssignment.referral_id == referral_id)
+    if participant_id is not None:
+        query = query.where(ScheduleAssignment.participant_id == participant_id)
+    if statuses:
+        query = query.where(ScheduleAssignment.status.in_(statuses))
+    return await paginate(session, query, order=[(ScheduleAssignment.id, "asc")], first=first, after=after)
+
+
+async def visible_session(session: AsyncSession, principal: Principal, session_id: int) -> BenefitSession:
+    return await fetch(
+        session,
+        BenefitSession,
+        session_id,
+        what="session",
+        scope=visible_sessions(principal),
+    )
+
+
+async def withdraw(session: AsyncSession, principal: Principal | None, assignment_id: int) -> ScheduleAssignment:
+    """Takes a participant off a schedule (kept, WITHDRAWN); the place freed goes to the waitlist, oldest first,
+    whose referrals on hold then start."""
+    principal = require(principal, PROVIDER_ROLES)
+    found = await fetch(
+        session,
+        ScheduleAssignment,
+        assignment_id,
+        scope=ScheduleAssignment.provider_id == principal.provider_id,
+        what="schedule enrollment",
+    )
+    schedule = (
+        await session.exec(select(BenefitSchedule).where(BenefitSchedule.id == found.schedule_id).with_for_update())
+    ).one()
+    if found.status not in HOLDING:
+        raise Conflict(f"This enrollment is {found.status.value}.", field="status")
+    freed = found.status == Status.ENROLLED
+    await _set_status(session, principal, found, Status.WITHDRAWN, "schedule_assignment.withdraw")
+    if freed:
+        await _promote(session, principal, schedule)
+    return found
+
+
+async def _set_status(session: AsyncSession, principal: Principal, row: ScheduleAssignment, status, action: str):
+    before = snapshot(row)
+    row.status = status
+    row.updated_at = utcnow()
+    session.add(row)
+    await record_event(session, principal, action=action, record=row, before=before, agency_id=row.agency_id)
+
+
+async def _promote(session: AsyncSession, principal: Principal, schedule: BenefitSchedule) -> None:
+    waiting = (
+        await session.exec(
+            select(ScheduleAssignment)
+            .where(ScheduleAssignment.schedule_id == schedule.id, ScheduleAssignment.status == Status.WAITLISTED)
+            .order_by(ScheduleAssignment.id)
+        )
+    ).all()
+    for row in waiting:
+        largest = await fullest(session, schedule, starts_from=row.starts_from, session_id=row.session_id)
+        if largest is None or largest >= schedule.capacity:
+            continue
+        await _set_status(session, principal, row, Status.ENROLLED, "schedule_assignment.promote")
+        referral = await referrals.get_referral(session, principal, row.referral_id)
+        if referral.status == ReferralStatus.ON_HOLD and not referrals.awaits_authorization(referral):
+            await referrals.transition(session, principal, referral.id, "start")

@@ -1,0 +1,36 @@
+"""Mutations of the agency's own settings (agency admins)."""
+
+import strawberry
+from strawberry import UNSET
+
+from server.domain import agencies
+from server.graphql.accounts.types import Agency
+from server.graphql.context import Info
+from server.graphql.errors import UserError
+from server.graphql.mapping import input_values
+from server.graphql.runner import payload, run_mutation
+
+
+@strawberry.input(description="The agency's settings; only the fields given change.")
+class AgencySettingsInput:
+    time_zone: str | None = strawberry.field(default=UNSET, description="IANA time zone, e.g. America/Chicago.")
+    referral_response_hours: int | None = strawberry.field(
+        default=UNSET, description="Hours before an unanswered referral is overdue (1 to 1440)."
+    )
+    follow_up_days: int | None = strawberry.field(
+        default=UNSET, description="Days without interaction before a client needs a follow-up (1 to 365)."
+    )
+
+
+@strawberry.type(description="The agency as saved, or the errors that stopped the change.")
+class AgencyPayload:
+    agency: Agency | None = strawberry.field(description="Null on errors.")
+    errors: list[UserError] = strawberry.field(description="Why the change was refused; empty when it was made.")
+
+
+@strawberry.type
+class AccountsMutation:
+    @strawberry.mutation(description="Changes your agency's settings. Agency admins.")
+    async def update_agency_settings(self, info: Info, input: AgencySettingsInput) -> AgencyPayload:
+        result = await run_mutation(info, lambda s, p: agencies.update_settings(s, p, input_values(input)))
+        return payload(AgencyPayload, Agency, "agency", result)

@@ -1,0 +1,1 @@
+"""GraphQL of case management: agency staff only."""

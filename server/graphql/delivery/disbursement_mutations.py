@@ -1,0 +1,144 @@
+"""Mutations of delivery: enrolling into schedules, taking attendance, ad hoc and bulk disbursements."""
+
+from decimal import Decimal
+
+import strawberry
+
+from server.domain.delivery import attendance, bulk, disbursements, schedule_assignments
+from server.graphql.context import Info
+from server.graphql.delivery.disbursement_queries import roster_of
+from server.graphql.delivery.disbursement_types import BenefitDisbursement, BulkDisbursement
+from server.graphql.delivery.inputs import (
+    AttendanceInput,
+    BenefitDisbursementInput,
+    BulkDisbursementInput,
+    ScheduleEnrollmentInput,
+)
+from server.graphql.delivery.types import Roster, ScheduleAssignment
+from server.graphql.errors import UserError
+from server.graphql.mapping import from_model, input_values, optional_id, parse_id
+from server.graphql.runner import payload, run_mutation
+
+ERRORS = "Why the change was refused; empty when it was made."
+
+
+@strawberry.type(description="The enrollment made (enrolled or waitlisted), or the errors that stopped it.")
+class ScheduleAssignmentPayload:
+    schedule_assignment: ScheduleAssignment | None = strawberry.field(description="Null on errors.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The roster as saved, or the errors that stopped the save (nothing was saved).")
+class AttendancePayload:
+    roster: Roster | None = strawberry.field(description="The session's roster after the save; null on errors.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The disbursement as saved, or the errors that stopped the change.")
+class BenefitDisbursementPayload:
+    disbursement: BenefitDisbursement | None = strawberry.field(description="Null on errors.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type(description="The bulk disbursement made (or found again by its key), or the errors.")
+class BulkDisbursementPayload:
+    bulk: BulkDisbursement | None = strawberry.field(description="Null on errors.")
+    replayed: bool = strawberry.field(description="True when the key had been used: nothing new was created.")
+    warning: str | None = strawberry.field(description="Set when the benefit has approved schedules.")
+    errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.type
+class DisbursementMutation:
+    @strawberry.mutation(
+        description="Enrolls an authorized referral's participant into a schedule or a session; past capacity, "
+        "waitlists. Starts the referral. Provider users."
+    )
+    async def enroll_in_schedule(self, info: Info, input: ScheduleEnrollmentInput) -> ScheduleAssignmentPayload:
+        result = await run_mutation(
+            info,
+            lambda s, p: schedule_assignments.enroll_in_schedule(
+                s,
+                p,
+                referral_id=parse_id(input.referral_id, field="referralId"),
+                schedule_id=optional_id(input.schedule_id, field="scheduleId"),
+                from_date=input.from_date,
+                session_id=optional_id(input.session_id, field="sessionId"),
+            ),
+        )
+        return payload(ScheduleAssignmentPayload, ScheduleAssignment, "schedule_assignment", result)
+
+    @strawberry.mutation(
+        description="Takes a participant off a schedule (kept, WITHDRAWN); the freed place goes to the waitlist, "
+        "oldest first. Provider users."
+    )
+    async def withdraw_from_schedule(self, info: Info, id: strawberry.ID) -> ScheduleAssignmentPayload:
+        result = await run_mutation(info, lambda s, p: schedule_assignments.withdraw(s, p, parse_id(id)))
+        return payload(ScheduleAssignmentPayload, ScheduleAssignment, "schedule_assignment", result)
+
+    @strawberry.mutation(
+        description="Records everyone's attendance in one all-or-nothing save and completes the session; on a "
+        "completed session, corrects it. Provider users."
+    )
+    async def take_attendance(
+        self, info: Info, session_id: strawberry.ID, marks: list[AttendanceInput]
+    ) -> AttendancePayload:
+        async def change(s, p):
+            found = await attendance.take_attendance(
+                s, p, parse_id(session_id, field="sessionId"), [input_values(m) for m in marks]
+            )
+            _, lines = await attendance.roster(s, p, found.id)
+            schedule = await info.context.loaders.schedule.load(found.schedule_id)
+            return roster_of(found, lines, schedule.capacity)
+
+        roster, errors = await run_mutation(info, change)
+        return AttendancePayload(roster=roster, errors=errors)
+
+    @strawberry.mutation(
+        description="Records an ad hoc delivery. Agency staff: their agency's assignments; providers: "
+        "assignments referred to them and being served."
+    )
+    async def record_benefit_disbursement(
+        self, info: Info, input: BenefitDisbursementInput
+    ) -> BenefitDisbursementPayload:
+        result = await run_mutation(info, lambda s, p: disbursements.record_disbursement(s, p, input_values(input)))
+        return payload(BenefitDisbursementPayload, BenefitDisbursement, "disbursement", result)
+
+    @strawberry.mutation(
+        description="Corrects a disbursement's quantity, or voids it, with a note; its earlier values are kept."
+    )
+    async def correct_benefit_disbursement(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        note: str,
+        quantity: Decimal | None = None,
+        void: bool = False,
+    ) -> BenefitDisbursementPayload:
+        result = await run_mutation(
+            info,
+            lambda s, p: disbursements.correct_disbursement(
+                s, p, parse_id(id), quantity=quantity, void=void, note=note
+            ),
+        )
+        return payload(BenefitDisbursementPayload, BenefitDisbursement, "disbursement", result)
+
+    @strawberry.mutation(
+        description="Disburses one benefit to many recipients at once, all or nothing. A retry with the same "
+        "idempotency key returns the first result and creates nothing. Agency staff."
+    )
+    async def disburse_in_bulk(
+        self, info: Info, input: BulkDisbursementInput, idempotency_key: str
+    ) -> BulkDisbursementPayload:
+        result, errors = await run_mutation(
+            info, lambda s, p: bulk.disburse(s, p, input_values(input), idempotency_key)
+        )
+        if errors:
+            return BulkDisbursementPayload(bulk=None, replayed=False, warning=None, errors=errors)
+        record, plan = result
+        return BulkDisbursementPayload(
+            bulk=from_model(BulkDisbursement, record),
+            replayed=plan is None,
+            warning=plan.warning if plan else None,
+            errors=[],
+        )

@@ -1,0 +1,446 @@
+"""The provider portal in a browser (Playwright driving Debian's Chromium), against a live server on a fresh copy
+of the demo. Agency steps go through the API, as agency apps do. Screenshots of every page are saved under
+test-output/screenshots (not committed)."""
+
+import asyncio
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from server.app import create_app
+from server.config import Settings
+from server.db import Database
+from tests.conftest import PASSWORD, SECRET, seed
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).parent.parent / "test-output" / "screenshots"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's Chromium at /usr/bin/chromium (.ci/run installs it)")
+    pytest.skip("Debian's Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A live server on a fresh copy of the seeded demo, for this module's tests."""
+    folder = Path(tempfile.mkdtemp(prefix="caseway-portal-"))
+    url = f"sqlite+aiosqlite:///{folder}/portal.db"
+
+    async def prepare():
+        db = Database(url)
+        try:
+            await seed(db)
+        finally:
+            await db.dispose()
+
+    # In a thread of its own: Playwright's sync API keeps an event loop running in this one.
+    seeding = threading.Thread(target=lambda: asyncio.run(prepare()))
+    seeding.start()
+    seeding.join()
+    port = free_port()
+    settings = Settings(database_url=url, secret_key=SECRET, password_hash_profile="test")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not live.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    live.should_exit = True
+    thread.join(10)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+class Api:
+    """An agency app's calls: bearer tokens from /auth/token."""
+
+    def __init__(self, base: str) -> None:
+        self.client = httpx.Client(base_url=base, timeout=30)
+        self.tokens: dict[str, str] = {}
+
+    def __call__(self, email: str, document: str, variables: dict | None = None) -> dict:
+        if email not in self.tokens:
+            answer = self.client.post("/auth/token", data={"username": email, "password": PASSWORD})
+            self.tokens[email] = answer.json()["access_token"]
+        body = self.client.post(
+            "/graphql",
+            json={"query": document, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.tokens[email]}"},
+        ).json()
+        assert not body.get("errors"), body
+        return body["data"]
+
+
+CONNOR, DANA = "connor@cosville.example", "dana@cosville.example"
+ASHLEY, MARCUS, BEA = "ashley@griefcenter.example", "marcus@griefcenter.example", "bea@harvesttable.example"
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    client = Api(server)
+    yield client
+    client.client.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, locale="en-US", timezone_id="America/Chicago")
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None,
+    )
+    yield opened
+    context.close()
+    assert problems == [], problems
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/portal/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def refer_new_client(api: Api, first_name: str) -> dict:
+    """Connor, through the API: a new client in Family Support, assigned Grief Counseling, referred and sent."""
+    ids = api(
+        CONNOR,
+        """query { programs { nodes { id name } } benefits { nodes { id name } }
+        providers(filter: {search: "Grief"}) { nodes { id } } }""",
+    )
+    program = next(p["id"] for p in ids["programs"]["nodes"] if p["name"] == "Family Support")
+    benefit = next(b["id"] for b in ids["benefits"]["nodes"] if b["name"] == "Grief Counseling")
+    provider = ids["providers"]["nodes"][0]["id"]
+    person = api(
+        CONNOR,
+        """mutation P($first: String!) { createParticipant(input: {legalFirstName: $first, legalLastName: "Okonkwo",
+        phone: "(217) 555-0199"}) { participant { id } errors { message } } }""",
+        {"first": first_name},
+    )["createParticipant"]["participant"]["id"]
+    enrollment = api(
+        CONNOR,
+        """mutation E($p: ID!, $g: ID!) { enrollParticipant(input: {participantId: $p, programId: $g,
+        status: IN_PROGRESS}) { enrollment { id } errors { message } } }""",
+        {"p": person, "g": program},
+    )["enrollParticipant"]["enrollment"]["id"]
+    assignment = api(
+        CONNOR,
+        """mutation A($e: ID!, $b: ID!) { assignBenefit(input: {enrollmentId: $e, benefitId: $b}) {
+        assignment { id } errors { message } } }""",
+        {"e": enrollment, "b": benefit},
+    )["assignBenefit"]["assignment"]["id"]
+    referral = api(
+        CONNOR,
+        """mutation R($a: ID!, $p: ID!, $c: DateTime!) { createReferral(send: true, input: {benefitAssignmentId: $a,
+        providerId: $p, sharedFields: [PHONE], notes: "Mornings suit best.", consent: {givenAt: $c}}) {
+        referral { id status } errors { message } } }""",
+        {"a": assignment, "p": provider, "c": "2026-01-01T00:00:00Z"},
+    )["createReferral"]["referral"]
+    assert referral["status"] == "REQUESTED"
+    return {"referral": referral["id"], "assignment": assignment, "participant": person}
+
+
+def test_the_whole_story_from_referral_to_disbursement(page: Page, api: Api):
+    # Connor refers a new client (API).
+    story = refer_new_client(api, "Adaeze")
+    # Ashley sees it marked new, opens it, accepts, requests authorization.
+    sign_in(page, ASHLEY)
+    card = page.locator("li.referral", has_text="Adaeze")
+    expect(card.locator(".badge.new")).to_have_text("New")
+    shot(page, "inbox-en")
+    card.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Adaeze — Grief Counseling")
+    page.go_back()
+    expect(page.locator("li.referral", has_text="Adaeze").locator(".badge.new")).to_have_count(0)  # opened
+    page.go_forward()
+    expect(page.get_by_text("(217) 555-0199")).to_be_visible()
+    expect(page.get_by_text("Okonkwo")).to_have_count(0)  # the legal name is not shared
+    page.get_by_role("button", name="Accept").click()
+    expect(page.get_by_role("button", name="Request authorization")).to_be_visible()
+    page.get_by_role("button", name="Request authorization").click()
+    expect(page.locator("dd", has_text="requested")).to_be_visible()
+    # Connor authorizes (API).
+    api(CONNOR, "mutation A($id: ID!) { authorizeReferral(id: $id) { errors { message } } }", {"id": story["referral"]})
+    # Ashley enrolls the client in the Wednesday sessions from their first day, then takes attendance.
+    page.reload()
+    page.get_by_label("Schedule").select_option(label=page.locator("option", has_text="Wednesdays 11:00").inner_text())
+    first_wednesday = (date.today() - timedelta(days=(date.today().weekday() - 2) % 7 or 7)) - timedelta(weeks=4)
+    page.get_by_label("From", exact=True).fill(first_wednesday.isoformat())
+    shot(page, "referral-en")
+    page.get_by_role("button", name="Enroll", exact=True).click()
+    expect(
+        page.locator("main").get_by_text("Enrolled in Individual grief counseling, Wednesdays 11:00.")
+    ).to_be_visible()
+    page.get_by_role("link", name="Sessions").click()
+    recent = page.get_by_role("region", name="Past two weeks")
+    recent.get_by_role("link", name="Individual grief counseling").first.click()
+    expect(page.get_by_role("group", name="Adaeze")).to_be_visible()
+    page.get_by_role("button", name="Mark all present").click()
+    shot(page, "roster-en")
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.locator("main").get_by_text("Attendance saved: 2 marked.")).to_be_visible()
+    # Connor sees the disbursement (API).
+    found = api(
+        CONNOR,
+        """query D($a: ID!) { benefitDisbursements(filter: {benefitAssignmentId: $a}) { totalCount
+        nodes { status code amount } } }""",
+        {"a": story["assignment"]},
+    )["benefitDisbursements"]
+    assert found == {"totalCount": 1, "nodes": [{"status": "COMPLETED", "code": "90832", "amount": "85.00"}]}
+
+
+def test_provider_b_sees_none_of_it_even_by_url(page: Page, api: Api):
+    story = refer_new_client(api, "Bartholomew")
+    sign_in(page, BEA)
+    expect(page.get_by_text("No referrals here.")).to_be_visible()
+    page.goto(f"/portal/#/referrals/{story['referral']}")
+    expect(page.get_by_role("alert")).to_have_text("This page does not exist, or it is not yours to see.")
+    expect(page.get_by_text("Bartholomew")).to_have_count(0)
+    expect(page.get_by_text("555-0199")).to_have_count(0)
+
+
+def test_reject_needs_a_reason_in_the_page_and_in_the_api(page: Page, api: Api):
+    story = refer_new_client(api, "Celestine")
+    sign_in(page, ASHLEY)
+    page.goto(f"/portal/#/referrals/{story['referral']}")
+    page.get_by_role("button", name="Reject").click()
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Choose a reason.")).to_be_visible()
+    expect(page.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+    answer = page.request.post(
+        "/graphql",
+        data={"query": f'mutation {{ rejectReferral(id: "{story["referral"]}") {{ errors {{ code field }} }} }}'},
+    ).json()
+    assert answer["data"]["rejectReferral"]["errors"] == [{"code": "REQUIRED", "field": "reason"}]
+    status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": story["referral"]})
+    assert status["referral"]["status"] == "REQUESTED"
+    page.get_by_label("Reason").select_option("NO_CAPACITY")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("dd", has_text="rejected")).to_be_visible()
+
+
+def test_a_double_click_on_save_records_once(page: Page, api: Api):
+    sign_in(page, ASHLEY)
+    page.get_by_role("link", name="Sessions").click()
+    page.get_by_role("region", name="Past two weeks").get_by_role("link").first.click()
+    session_id = page.url.rsplit("/", 1)[1]
+    events = """query E($id: ID!) { auditEvents(filter: {recordType: "BenefitSession", recordId: $id}) {
+      totalCount } }"""
+    expect(page.get_by_role("button", name="Save attendance")).to_be_visible()
+    before = api(DANA, events, {"id": session_id})["auditEvents"]["totalCount"]
+    # A real change (the held session's marks were Present): everyone excused.
+    for excused in page.get_by_role("radio", name="Excused").all():
+        excused.check()
+    page.get_by_role("button", name="Save attendance").dblclick()
+    expect(page.locator("main").get_by_text("Attendance saved:", exact=False)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert api(DANA, events, {"id": session_id})["auditEvents"]["totalCount"] == before + 1
+
+
+def test_sign_in_with_the_keyboard_alone_survives_a_reload_and_sign_out_ends_it(page: Page):
+    page.goto("/portal/")
+    page.keyboard.press("Tab")  # the skip link first
+    expect(page.locator(".skip")).to_be_focused()
+    page.get_by_label("Email").fill(ASHLEY)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    page.get_by_label("Email").fill(CONNOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("The portal is for provider staff.")
+    page.get_by_label("Email").fill("")
+    page.get_by_label("Email").focus()
+    page.keyboard.type(ASHLEY)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
+    expect(page.get_by_role("heading", level=1)).to_be_focused()  # focus moves to the new page's heading
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: page scripts cannot read the session
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Referrals")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_an_admin_drafts_previews_and_submits_a_schedule(page: Page):
+    sign_in(page, MARCUS)
+    page.get_by_role("link", name="Schedules").click()
+    page.get_by_role("link", name="Draft a new schedule").click()
+    page.get_by_label("Name").fill("Evening group")
+    page.get_by_label("First day").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("Starts at").fill("18:00")
+    page.get_by_label("Ends at").fill("19:30")
+    page.get_by_label("Time zone").fill("America/Chicago")
+    page.get_by_label("Tue").check()
+    page.get_by_label("Thu").check()
+    page.get_by_label("Number of sessions").fill("8")
+    page.get_by_role("button", name="Preview sessions").click()
+    expect(page.get_by_text("8 sessions, from")).to_be_visible()
+    shot(page, "schedule-form-en")
+    page.get_by_role("button", name="Submit for approval").click()
+    card = page.locator("li.card", has_text="Evening group")
+    expect(card.get_by_text("awaiting approval")).to_be_visible()
+
+
+def test_facility_details_are_saved_and_errors_show_next_to_their_field(page: Page, api: Api):
+    sign_in(page, MARCUS)
+    page.goto("/portal/#/facilities")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My facilities")
+    email = page.get_by_label("Email").first
+    email.fill("not an email")
+    page.get_by_role("button", name="Save").first.click()
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field-error:visible").first).to_contain_text("email")
+    email.fill("frontdesk@griefcenter.example")
+    page.get_by_label("Accepting referrals").first.uncheck()
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.locator("main").get_by_text("Saved Cosville Grief Counseling Center")).to_be_visible()
+    facility = api(CONNOR, 'query { facilities(filter: {search: "Grief"}) { nodes { email acceptingReferrals } } }')
+    assert facility["facilities"]["nodes"][0] == {"email": "frontdesk@griefcenter.example", "acceptingReferrals": False}
+
+
+def test_new_referrals_appear_without_a_reload(page: Page, api: Api):
+    sign_in(page, ASHLEY)
+    expect(page.get_by_text("Delphine")).to_have_count(0)
+    refer_new_client(api, "Delphine")
+    expect(page.locator("li.referral", has_text="Delphine")).to_be_visible(timeout=20000)
+    expect(page.locator("#status")).to_have_text("New referrals arrived: 1.")
+
+
+def test_a_view_that_loads_late_does_not_replace_the_page_the_user_moved_on_to(page: Page):
+    sign_in(page, MARCUS)
+    page.get_by_role("link", name="Sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions")
+    # The inbox's answer is held back until after the user has gone on to their facilities.
+    page.evaluate(
+        """() => {
+          const original = window.fetch;
+          window.fetch = async (url, options) => {
+            const inbox = String(options && options.body).includes("query Inbox");
+            if (inbox) await new Promise((resolve) => setTimeout(resolve, 1000));
+            const response = await original(url, options);
+            if (inbox) window.inboxAnswered = true;
+            return response;
+          };
+          location.hash = "#/inbox";
+          setTimeout(() => { location.hash = "#/facilities"; }, 100);
+        }"""
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("My facilities")
+    page.wait_for_function("() => window.inboxAnswered === true")
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 100))")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My facilities")
+    expect(page.get_by_label("Email").first).to_be_editable()
+
+
+def test_a_slow_or_failing_api_is_survived(page: Page):
+    sign_in(page, ASHLEY)
+    page.route("**/graphql", lambda route: route.fulfill(status=502, body="Bad gateway"))
+    page.get_by_role("link", name="Sessions").click()
+    expect(page.get_by_role("alert")).to_have_text("Something went wrong on our side. Try again in a moment.")
+    page.unroute("**/graphql")
+
+    def slow(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/graphql", slow)
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions", timeout=10000)
+
+
+PAGES = [
+    ("inbox", "#/inbox", ASHLEY),
+    ("referral", "#/referrals/1", ASHLEY),
+    ("schedules", "#/schedules", MARCUS),
+    ("schedule-form", "#/schedules/new", MARCUS),
+    ("sessions", "#/sessions", ASHLEY),
+    ("roster", None, ASHLEY),
+    ("facilities", "#/facilities", MARCUS),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_every_page_has_no_axe_violations_and_fits_the_screen(browser, server, language, width):
+    context = browser.new_context(
+        base_url=server, viewport={"width": width, "height": 900}, timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    axe = Axe()
+    try:
+        page.goto("/portal/")
+        page.locator("#language").select_option(language)
+        page.reload()  # the choice sticks
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("#language")).to_have_value(language)
+        check(page, axe, f"sign-in-{language}-{width}", width)
+        signed_in_as = None
+        for name, route, who in PAGES:
+            if who != signed_in_as:
+                if signed_in_as:
+                    page.locator("#sign-out").click()
+                page.locator("#email").fill(who)
+                page.locator("#password").fill(PASSWORD)
+                page.locator("form button[type=submit]").click()
+                page.wait_for_selector("#inbox-list")
+                signed_in_as = who
+            if route is None:  # the latest held session's roster
+                page.goto("/portal/#/sessions")
+                page.locator("section").nth(2).get_by_role("link").first.click()
+            else:
+                page.goto(f"/portal/{route}")
+            page.wait_for_selector("main h1")
+            page.wait_for_load_state("networkidle")
+            check(page, axe, f"{name}-{language}-{width}", width)
+    finally:
+        context.close()
+
+
+def check(page: Page, axe: Axe, name: str, width: int) -> None:
+    shot(page, name)
+    results = axe.run(page)
+    assert results.violations_count == 0, (name, results.generate_report())
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= width, (name, overflow)
