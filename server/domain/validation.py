@@ -184,6 +184,21 @@ def references() -> Rule:
     return Rule(nullable=False, check=check)
 
 
+def argument(rule: Rule, value: Any, *, field: str, required: str | None = None) -> Any:
+    """Checks one argument given beside an input (a note, a key) as `clean` checks a field: blank is None, and
+    `required`, when given, is the message for a missing one."""
+    if isinstance(value, str) and not value.strip():
+        value = None
+    if value is None:
+        if required:
+            raise DomainError(required, field=field, code=ErrorCode.REQUIRED)
+        return None
+    try:
+        return rule.clean(value)
+    except ValueError as error:
+        raise Invalid(f"{field} {error}.", field=field) from None
+
+
 def clean(rules: Mapping[str, Rule], values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     """Checks `values` against `rules`; for an update (`partial`) absent keys are left alone."""
     errors: list[DomainError] = []

@@ -278,13 +278,12 @@ async def disburse(
     """Writes the plan in the caller's transaction. A request already made with the same key returns its
     record and no plan (nothing new is written); the same key with another request is a conflict."""
     principal = require(principal, AGENCY_ROLES)
-    key = v.text(100, required=True).clean(idempotency_key) if idempotency_key and idempotency_key.strip() else None
-    if key is None:
-        raise DomainError(
-            "Send an idempotency key, so a retry cannot disburse twice.",
-            field="idempotencyKey",
-            code=ErrorCode.REQUIRED,
-        )
+    key = v.argument(
+        v.text(100),
+        idempotency_key,
+        field="idempotencyKey",
+        required="Send an idempotency key, so a retry cannot disburse twice.",
+    )
     result = await plan(session, principal, values, for_update=True)
     earlier = (
         await session.exec(

@@ -252,9 +252,7 @@ async def correct_disbursement(
     Agency staff correct their agency's; a provider, those it delivered."""
     principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
     disbursement = await get_disbursement(session, principal, disbursement_id)
-    if not note or not note.strip():
-        raise DomainError("Say why the disbursement is corrected.", field="note", code=ErrorCode.REQUIRED)
-    note = v.text(2000).clean(note)
+    note = v.argument(v.text(2000), note, field="note", required="Say why the disbursement is corrected.")
     if disbursement.status == DisbursementStatus.VOIDED:
         raise Conflict("This disbursement is void.", field="status")
     if void and quantity is not None:
@@ -266,9 +264,7 @@ async def correct_disbursement(
         principal,
         disbursement,
         status=DisbursementStatus.VOIDED if void else disbursement.status,
-        quantity=disbursement.quantity
-        if void
-        else v.clean({"quantity": QUANTITY}, {"quantity": quantity}, partial=False)["quantity"],
+        quantity=disbursement.quantity if void else v.argument(QUANTITY, quantity, field="quantity"),
         note=note,
         action="benefit_disbursement.void" if void else "benefit_disbursement.correct",
     )

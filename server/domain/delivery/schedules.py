@@ -17,7 +17,7 @@ from server.domain.clients.models import BenefitAssignment
 from server.domain.columns import utcnow
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
 from server.domain.delivery.recurrence import Frequency, Recurrence, RecurrenceError, Weekday, occurrences
-from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid
+from server.domain.errors import Conflict, Invalid
 from server.domain.network.models import Facility
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_OVERSIGHT, AGENCY_ROLES, PROVIDER_ROLES, Principal, Role, require
@@ -261,9 +261,9 @@ async def review_schedule(
     """Supervisors and admins of the benefit's agency decide; approval creates every session at once."""
     principal = require(principal, AGENCY_OVERSIGHT)
     schedule = await get_schedule(session, principal, schedule_id)
-    note = v.text(2000).clean(note) if note and note.strip() else None
-    if not approve and note is None:
-        raise DomainError("Say why the schedule is rejected.", field="note", code=ErrorCode.REQUIRED)
+    note = v.argument(
+        v.text(2000), note, field="note", required=None if approve else "Say why the schedule is rejected."
+    )
     changes = {
         "approval_status": ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED,
         "reviewer_note": note,
@@ -320,11 +320,10 @@ async def cancel_session(
 ) -> BenefitSession:
     principal = require(principal, EDITORS)
     found = await _own_session(session, principal, session_id)
-    if not note or not note.strip():
-        raise DomainError("Say why the session is cancelled.", field="note", code=ErrorCode.REQUIRED)
+    note = v.argument(v.text(2000), note, field="note", required="Say why the session is cancelled.")
     schedule = await session.get(BenefitSchedule, found.schedule_id)
     before = snapshot(found)
-    apply_changes(found, {"status": SessionStatus.CANCELLED, "status_note": v.text(2000).clean(note)})
+    apply_changes(found, {"status": SessionStatus.CANCELLED, "status_note": note})
     await record_event(
         session, principal, action="benefit_session.cancel", record=found, before=before, agency_id=schedule.agency_id
     )
@@ -357,7 +356,7 @@ async def postpone_session(
         {
             "status": SessionStatus.POSTPONED,
             "rescheduled_to_id": moved.id,
-            "status_note": v.text(2000).clean(note) if note and note.strip() else None,
+            "status_note": v.argument(v.text(2000), note, field="note"),
         },
     )
     await record_event(

@@ -259,7 +259,7 @@ async def transition(
         raise Conflict(
             f"This referral is {referral.status.value}; it cannot be {step.target.value} from there.", field="status"
         )
-    note = v.text(2000).clean(note) if note and note.strip() else None
+    note = v.argument(v.text(2000), note, field="note")
     if step.needs_reason and reason is None:
         raise DomainError(
             f"Give a reason to make a referral {step.target.value}.", field="reason", code=ErrorCode.REQUIRED
