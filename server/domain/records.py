@@ -22,11 +22,15 @@ async def fetch(
     scope: ColumnElement[bool] | None = None,
     field: str = "id",
     what: str | None = None,
+    for_update: bool = False,
 ) -> M:
-    """The record, if it exists and is within `scope`; otherwise NotFound (the same answer either way)."""
+    """The record, if it exists and is within `scope`; otherwise NotFound (the same answer either way).
+    `for_update` locks its row until the transaction ends, so concurrent writers to it queue."""
     query = select(model).where(model.id == record_id)
     if scope is not None:
         query = query.where(scope)
+    if for_update:
+        query = query.with_for_update()
     record = (await session.exec(query)).first()
     if record is None:
         raise NotFound(f"No {what or model.__name__} with id {record_id}.", field=field)

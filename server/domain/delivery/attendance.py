@@ -26,10 +26,11 @@ from server.domain.delivery.models import (
     ScheduleAssignment,
     SessionStatus,
 )
-from server.domain.delivery.schedule_assignments import local_today, on_roster, visible_session
-from server.domain.delivery.schedules import own_sessions
-from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid, InvalidInput, NotFound
+from server.domain.delivery.schedule_assignments import local_today, on_roster
+from server.domain.delivery.schedules import own_sessions, visible_sessions
+from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid, InvalidInput
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
+from server.domain.records import fetch
 
 MARK_OF_STATUS = {status: mark for mark, status in STATUS_OF_MARK.items()}
 
@@ -69,7 +70,7 @@ async def roster(
 ) -> tuple[BenefitSession, list[RosterLine]]:
     """Everyone enrolled on the session's date, with the attendance recorded so far."""
     principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
-    found = await visible_session(session, principal, session_id)
+    found = await fetch(session, BenefitSession, session_id, scope=visible_sessions(principal), what="session")
     return found, await _lines(session, found)
 
 
@@ -100,18 +101,15 @@ async def take_attendance(
     """Records everyone's attendance at once and completes the session; on a completed session, corrects it."""
     principal = require(principal, PROVIDER_ROLES)
     marks = _clean_marks(marks)
-    found = (
-        await session.exec(
-            select(BenefitSession)
-            .where(
-                BenefitSession.id == session_id,
-                own_sessions(principal),
-            )
-            .with_for_update()
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"No session with id {session_id}.", field="sessionId")
+    found = await fetch(
+        session,
+        BenefitSession,
+        session_id,
+        scope=own_sessions(principal),
+        field="sessionId",
+        what="session",
+        for_update=True,
+    )
     if found.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
         raise Conflict(f"This session is {found.status.value}; there is no attendance to take.", field="sessionId")
     schedule = await session.get(BenefitSchedule, found.schedule_id)

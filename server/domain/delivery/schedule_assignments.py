@@ -22,8 +22,8 @@ from server.domain.delivery.models import (
     SessionStatus,
 )
 from server.domain.delivery.models import ScheduleAssignmentStatus as Status
-from server.domain.delivery.schedules import own_sessions, visible_sessions
-from server.domain.errors import Conflict, Invalid, NotFound
+from server.domain.delivery.schedules import own_sessions
+from server.domain.errors import Conflict, Invalid
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
 from server.domain.records import fetch
@@ -114,15 +114,15 @@ async def enroll_in_schedule(
             raise Conflict(f"This session is {one_session.status.value}.", field="sessionId")
         schedule_id = one_session.schedule_id
     # Locking the schedule queues concurrent enrollments into it, so two cannot both take the last place.
-    schedule = (
-        await session.exec(
-            select(BenefitSchedule)
-            .where(BenefitSchedule.id == schedule_id, BenefitSchedule.provider_id == principal.provider_id)
-            .with_for_update()
-        )
-    ).first()
-    if schedule is None:
-        raise NotFound(f"No benefit schedule with id {schedule_id}.", field="scheduleId")
+    schedule = await fetch(
+        session,
+        BenefitSchedule,
+        schedule_id,
+        scope=BenefitSchedule.provider_id == principal.provider_id,
+        field="scheduleId",
+        what="benefit schedule",
+        for_update=True,
+    )
     if schedule.approval_status != ApprovalStatus.APPROVED:
         raise Conflict(
             f"This schedule is {schedule.approval_status.value}; enroll into approved ones.", field="scheduleId"
@@ -212,16 +212,6 @@ async def list_schedule_assignments(
     return await paginate(session, query, order=[(ScheduleAssignment.id, "asc")], first=first, after=after)
 
 
-async def visible_session(session: AsyncSession, principal: Principal, session_id: int) -> BenefitSession:
-    return await fetch(
-        session,
-        BenefitSession,
-        session_id,
-        what="session",
-        scope=visible_sessions(principal),
-    )
-
-
 async def withdraw(session: AsyncSession, principal: Principal | None, assignment_id: int) -> ScheduleAssignment:
     """Takes a participant off a schedule (kept, WITHDRAWN); the place freed goes to the waitlist, oldest first,
     whose referrals on hold then start."""
@@ -233,9 +223,7 @@ async def withdraw(session: AsyncSession, principal: Principal | None, assignmen
         scope=ScheduleAssignment.provider_id == principal.provider_id,
         what="schedule enrollment",
     )
-    schedule = (
-        await session.exec(select(BenefitSchedule).where(BenefitSchedule.id == found.schedule_id).with_for_update())
-    ).one()
+    schedule = await fetch(session, BenefitSchedule, found.schedule_id, for_update=True)
     if found.status not in HOLDING:
         raise Conflict(f"This enrollment is {found.status.value}.", field="status")
     freed = found.status == Status.ENROLLED
