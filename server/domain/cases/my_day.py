@@ -9,8 +9,7 @@ recent incidents, and the follow-up queue, each entry with its reasons:
 "Their clients" are the participants of the open cases the caseworker owns or is on the team of."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -19,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.agencies import Agency
 from server.domain.cases.cases import my_cases
 from server.domain.cases.models import OPEN_TASK, CarePlanTask, Case, CaseNote, Incident, Meeting, NoteStatus
+from server.domain.days import day_start, today_in
 from server.domain.delivery.disbursements import visible_disbursements
 from server.domain.delivery.models import BenefitDisbursement, BenefitSession, ScheduleAssignment
 from server.domain.delivery.rollups import attendance_by
@@ -53,10 +53,8 @@ class MyDay:
 async def my_day(session: AsyncSession, principal: Principal | None, *, today: date | None = None) -> MyDay:
     principal = require(principal, AGENCY_ROLES)
     agency = await session.get(Agency, principal.agency_id)
-    zone = ZoneInfo(agency.time_zone)
-    today = today or datetime.now(zone).date()
-    start = datetime.combine(today, time(0), zone).astimezone(UTC)
-    end = datetime.combine(today + timedelta(days=1), time(0), zone).astimezone(UTC)
+    today = today or today_in(agency.time_zone)
+    start, end = day_start(today, agency.time_zone), day_start(today + timedelta(days=1), agency.time_zone)
     clients = sorted(
         set(
             (

@@ -6,7 +6,6 @@ finds the first one's disbursements and corrects them. The (session, participant
 second disbursement for a line impossible whatever happens above it."""
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -15,6 +14,7 @@ from server.domain import validation as v
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit, CodeSet
 from server.domain.clients.models import BenefitAssignment
+from server.domain.days import day_of, today_in
 from server.domain.delivery.disbursements import priced, revise
 from server.domain.delivery.models import (
     STATUS_OF_MARK,
@@ -26,7 +26,7 @@ from server.domain.delivery.models import (
     ScheduleAssignment,
     SessionStatus,
 )
-from server.domain.delivery.schedule_assignments import local_today, on_roster
+from server.domain.delivery.schedule_assignments import on_roster
 from server.domain.delivery.schedules import own_sessions, visible_sessions
 from server.domain.errors import Conflict, DomainError, ErrorCode, Invalid, InvalidInput
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
@@ -113,8 +113,8 @@ async def take_attendance(
     if found.status not in (SessionStatus.SCHEDULED, SessionStatus.COMPLETED):
         raise Conflict(f"This session is {found.status.value}; there is no attendance to take.", field="sessionId")
     schedule = await session.get(BenefitSchedule, found.schedule_id)
-    day = found.starts_at.astimezone(ZoneInfo(schedule.time_zone)).date()
-    if day > local_today(schedule.time_zone):
+    day = day_of(found.starts_at, schedule.time_zone)
+    if day > today_in(schedule.time_zone):
         raise Invalid("Attendance is taken on or after the session's day.", field="sessionId")
     lines = {line.participant_id: line for line in await _lines(session, found)}
     errors, seen = [], set()

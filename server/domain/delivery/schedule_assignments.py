@@ -4,8 +4,7 @@ Capacity holds under concurrent enrollment: the schedule's row is locked (SQLite
 BEGIN IMMEDIATE), the fullest session from that date is counted, and past capacity the participant is
 waitlisted. Enrolling starts the referral (IN_PROGRESS); waitlisting an accepted one puts it on hold."""
 
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import select
@@ -14,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.audit import record_event, snapshot
 from server.domain.clients.models import BenefitAssignment
 from server.domain.columns import utcnow
+from server.domain.days import day_of, day_start, today_in
 from server.domain.delivery.models import (
     ApprovalStatus,
     BenefitSchedule,
@@ -46,14 +46,6 @@ def on_roster(session_id, schedule_id, starts_at) -> ColumnElement[bool]:
             ),
         ),
     )
-
-
-def local_day_start(day: date, zone: str) -> datetime:
-    return datetime.combine(day, time(0), ZoneInfo(zone)).astimezone(UTC)
-
-
-def local_today(zone: str) -> date:
-    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 async def roster_sizes(session: AsyncSession, where: ColumnElement[bool]) -> dict[int, dict[int, int]]:
@@ -132,10 +124,10 @@ async def enroll_in_schedule(
         raise Invalid("This schedule delivers another benefit than the referral's.", field="scheduleId")
     if one_session is not None:
         starts_from = one_session.starts_at
-        from_date = starts_from.astimezone(ZoneInfo(schedule.time_zone)).date()
+        from_date = day_of(starts_from, schedule.time_zone)
     else:
-        from_date = from_date or local_today(schedule.time_zone)
-        starts_from = local_day_start(from_date, schedule.time_zone)
+        from_date = from_date or today_in(schedule.time_zone)
+        starts_from = day_start(from_date, schedule.time_zone)
     same = select(ScheduleAssignment.id).where(
         ScheduleAssignment.benefit_assignment_id == assignment.id,
         ScheduleAssignment.schedule_id == schedule.id,
