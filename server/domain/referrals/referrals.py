@@ -269,11 +269,8 @@ async def transition(
     changes: dict[str, Any] = {"status": step.target, "status_reason": reason, "status_note": note}
     if action == "send":
         changes.update(await _sending(session, referral))
-    if action == "start" and awaits_authorization(referral):
-        raise Conflict(
-            f"Authorization is {referral.authorization_status.value}; service starts once it is AUTHORIZED.",
-            field="authorizationStatus",
-        )
+    if action == "start":
+        check_authorized(referral)
     before = snapshot(referral)
     await _checked_write(session, referral, changes)
     _history(session, principal, referral, ReferralEventKind.STATUS, before["status"], step.target.value, reason, note)
@@ -310,19 +307,21 @@ def awaits_authorization(referral: Referral) -> bool:
     return referral.authorization_status not in (AuthorizationStatus.NOT_REQUIRED, AuthorizationStatus.AUTHORIZED)
 
 
-def check_deliverable(referral: Referral) -> None:
-    """Service may be delivered on the referral: it is served, and authorized where that is required."""
-    if is_deliverable(referral):
-        return
-    if referral.status not in SERVED:
-        raise Conflict(
-            f"This referral is {referral.status.value}; service is delivered on accepted referrals.", field="referralId"
-        )
+def check_authorized(referral: Referral) -> None:
     if awaits_authorization(referral):
         raise Conflict(
             f"Authorization is {referral.authorization_status.value}; service starts once it is AUTHORIZED.",
             field="authorizationStatus",
         )
+
+
+def check_deliverable(referral: Referral) -> None:
+    """Service may be delivered on the referral: it is served, and authorized where that is required."""
+    if referral.status not in SERVED:
+        raise Conflict(
+            f"This referral is {referral.status.value}; service is delivered on accepted referrals.", field="referralId"
+        )
+    check_authorized(referral)
 
 
 def is_deliverable(referral: Referral) -> bool:
