@@ -18,7 +18,7 @@ from server.domain.cases.models import (
     CaseTeamMember,
     IntakeSource,
 )
-from server.domain.clients.models import Participant
+from server.domain.clients.participants import get_participant
 from server.domain.columns import utcnow
 from server.domain.errors import Conflict, Invalid
 from server.domain.paging import Page, paginate
@@ -68,14 +68,7 @@ async def _caseworker(session: AsyncSession, principal: Principal, user_id: int,
 async def open_case(session: AsyncSession, principal: Principal | None, values: dict) -> Case:
     principal = require(principal, AGENCY_ROLES)
     values = v.clean(RULES, values, partial=False)
-    await fetch(
-        session,
-        Participant,
-        values["participant_id"],
-        scope=Participant.agency_id == principal.agency_id,
-        field="participantId",
-        what="participant",
-    )
+    await get_participant(session, principal, values["participant_id"], field="participantId")
     values["owner_id"] = values.get("owner_id") or principal.user_id
     await _caseworker(session, principal, values["owner_id"], "ownerId")
     values["opened_on"] = values.get("opened_on") or date.today()
@@ -150,19 +143,19 @@ async def list_cases(
     return await paginate(session, query, order=[(Case.id, "desc")], first=first, after=after)
 
 
+async def _membership(session: AsyncSession, case_id: int, user_id: int) -> CaseTeamMember | None:
+    """The user's current place on the case's team, if any."""
+    query = select(CaseTeamMember).where(
+        CaseTeamMember.case_id == case_id, CaseTeamMember.user_id == user_id, CaseTeamMember.ended_at.is_(None)
+    )
+    return (await session.exec(query)).first()
+
+
 async def add_team_member(session: AsyncSession, principal: Principal | None, case_id: int, user_id: int):
     principal = require(principal, AGENCY_ROLES)
     case = await get_case(session, principal, case_id, field="caseId")
     await _caseworker(session, principal, user_id, "userId")
-    current = (
-        await session.exec(
-            select(CaseTeamMember).where(
-                CaseTeamMember.case_id == case.id,
-                CaseTeamMember.user_id == user_id,
-                CaseTeamMember.ended_at.is_(None),
-            )
-        )
-    ).first()
+    current = await _membership(session, case.id, user_id)
     if current is not None or user_id == case.owner_id:
         raise Conflict("This caseworker is already on the case.", field="userId")
     member = CaseTeamMember(case_id=case.id, user_id=user_id)
@@ -175,15 +168,7 @@ async def remove_team_member(session: AsyncSession, principal: Principal | None,
     """Ends the membership (kept, with its end)."""
     principal = require(principal, AGENCY_ROLES)
     case = await get_case(session, principal, case_id, field="caseId")
-    member = (
-        await session.exec(
-            select(CaseTeamMember).where(
-                CaseTeamMember.case_id == case.id,
-                CaseTeamMember.user_id == user_id,
-                CaseTeamMember.ended_at.is_(None),
-            )
-        )
-    ).first()
+    member = await _membership(session, case.id, user_id)
     if member is None:
         raise Invalid("This caseworker is not on the case's team.", field="userId")
     before = snapshot(member)

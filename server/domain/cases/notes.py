@@ -8,8 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.audit import record_event, snapshot
-from server.domain.cases.models import Case, CaseNote, Incident, IncidentSeverity, Meeting, NoteStatus, NoteType
-from server.domain.clients.models import Participant
+from server.domain.cases.cases import get_case
+from server.domain.cases.models import CaseNote, Incident, IncidentSeverity, Meeting, NoteStatus, NoteType
+from server.domain.clients.participants import get_participant
 from server.domain.columns import utcnow
 from server.domain.errors import Conflict, Forbidden, Invalid
 from server.domain.paging import Page, paginate
@@ -54,18 +55,9 @@ MEETING_RULES = {
 
 async def _participant_and_case(session: AsyncSession, principal: Principal, values: dict) -> None:
     """The participant is the agency's; a case given is the participant's."""
-    await fetch(
-        session,
-        Participant,
-        values["participant_id"],
-        scope=Participant.agency_id == principal.agency_id,
-        field="participantId",
-        what="participant",
-    )
+    await get_participant(session, principal, values["participant_id"], field="participantId")
     if values.get("case_id") is not None:
-        case = await fetch(
-            session, Case, values["case_id"], scope=Case.agency_id == principal.agency_id, field="caseId", what="case"
-        )
+        case = await get_case(session, principal, values["case_id"], field="caseId")
         if case.participant_id != values["participant_id"]:
             raise Invalid("The case is another participant's.", field="caseId")
 

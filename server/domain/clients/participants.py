@@ -159,10 +159,18 @@ async def search_clients(
     return list((await session.exec(query)).all())
 
 
-async def get_participant(session: AsyncSession, principal: Principal | None, participant_id: int) -> Participant:
+async def get_participant(
+    session: AsyncSession, principal: Principal | None, participant_id: int, *, field: str = "id"
+) -> Participant:
+    """One of the principal's agency's participants (agency staff only)."""
     principal = require(principal, AGENCY_ROLES)
     return await fetch(
-        session, Participant, participant_id, scope=Participant.agency_id == principal.agency_id, what="participant"
+        session,
+        Participant,
+        participant_id,
+        scope=Participant.agency_id == principal.agency_id,
+        field=field,
+        what="participant",
     )
 
 

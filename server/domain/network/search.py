@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.catalogue.models import Benefit, BenefitSpecialty
-from server.domain.clients.models import Participant
+from server.domain.clients.participants import get_participant
 from server.domain.columns import utcnow
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
 from server.domain.errors import Invalid
@@ -118,14 +118,7 @@ async def search_facilities(
     if participant_id is not None:
         if latitude is not None or longitude is not None:
             raise Invalid("Search near a point or near a participant, not both.", field="participantId")
-        home = await fetch(
-            session,
-            Participant,
-            participant_id,
-            scope=Participant.agency_id == principal.agency_id,
-            field="participantId",
-            what="participant",
-        )
+        home = await get_participant(session, principal, participant_id, field="participantId")
         if home.latitude is None:
             raise Invalid("This participant's home has no coordinates.", field="participantId")
         latitude, longitude = home.latitude, home.longitude
