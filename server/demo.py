@@ -14,6 +14,7 @@ from server.domain.cases.models import CaseStatus
 from server.domain.catalogue import benefits, code_sets, programs
 from server.domain.clients import enrollments, participants
 from server.domain.columns import utcnow
+from server.domain.days import today_in
 from server.domain.delivery import attendance, schedule_assignments, schedules
 from server.domain.delivery.models import BenefitSession
 from server.domain.network import facilities, providers, specialties
@@ -73,6 +74,7 @@ PROVIDERS = {
             "phone": "(217) 555-0134",
             "email": "intake@griefcenter.example",
             "website": "https://griefcenter.example",
+            "time_zone": "America/Chicago",
         },
         [
             {
@@ -96,6 +98,7 @@ PROVIDERS = {
             "status": "ACTIVE",
             "description": "Weekly food boxes and hot meals.",
             "phone": "(217) 555-0178",
+            "time_zone": "America/Chicago",
         },
         [
             {
@@ -415,19 +418,20 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
     steves = await _refer(
         session, connor, family.id, grief.id, provider_ids["grief"], grief_facility_id, STEVE, STEVE_REFERRAL
     )
+    today = today_in(agency.time_zone)  # the agency's day, whatever the server's is
     grief_schedule = {"facility_id": grief_facility_id, "benefit_id": grief.id, "code_set_id": psychotherapy.id}
-    await _approved(session, marcus, dana, {**grief_schedule, **_weekday_mornings()})
+    await _approved(session, marcus, dana, {**grief_schedule, **_weekday_mornings(today)})
     await _steves_sessions(
         session,
         connor,
         ashley,
         steves,
-        await _approved(session, marcus, dana, {**grief_schedule, **_wednesdays_at_eleven()}),
+        await _approved(session, marcus, dana, {**grief_schedule, **_wednesdays_at_eleven(today)}),
     )
     marisol = await _refer(
         session, connor, family.id, grief.id, provider_ids["grief"], grief_facility_id, MARISOL, MARISOL_REFERRAL
     )
-    await _cases(session, connor, dana, steves, marisol)
+    await _cases(session, connor, dana, steves, marisol, today)
 
 
 STEVE = (
@@ -512,9 +516,8 @@ async def _refer(
     )
 
 
-def _weekday_mornings() -> dict:
+def _weekday_mornings(today: date) -> dict:
     """Monday, Wednesday and Friday mornings, 9:00 to 12:00, for 12 weeks from next Monday."""
-    today = date.today()
     monday = today + timedelta(days=(7 - today.weekday()) % 7 or 7)
     start = datetime.combine(monday, time(9))
     return {
@@ -528,9 +531,8 @@ def _weekday_mornings() -> dict:
     }
 
 
-def _wednesdays_at_eleven() -> dict:
+def _wednesdays_at_eleven(today: date) -> dict:
     """Individual sessions on Wednesdays at 11:00 for 12 weeks, the first five already past."""
-    today = date.today()
     last_wednesday = today - timedelta(days=(today.weekday() - 2) % 7 or 7)
     start = datetime.combine(last_wednesday - timedelta(weeks=4), time(11))
     return {
@@ -579,9 +581,8 @@ async def _steves_sessions(session: AsyncSession, connor, ashley, referral, sche
         )
 
 
-async def _cases(session: AsyncSession, connor, dana, steves_referral, marisols_referral) -> None:
+async def _cases(session: AsyncSession, connor, dana, steves_referral, marisols_referral, today: date) -> None:
     """Connor runs Steve's case (active, with a care plan around his counseling) and has opened Marisol's."""
-    today = date.today()
     case = await cases.open_case(
         session,
         connor,

@@ -9,10 +9,12 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,13 +33,16 @@ from server.domain.catalogue.models import Benefit
 from server.domain.catalogue.programs import programs
 from server.domain.clients.enrollments import assign_benefit
 from server.domain.clients.models import ProgramEnrollment
+from server.domain.columns import set_clock
 from server.domain.principal import Role
 from server.domain.users import User, create_user, principal_of
 from server.migrations import upgrade
+from tests.error_fields import check_error_fields
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 PASSWORD = "cosville-demo"
 OTHER_AGENCY = "Harlow County Human Services"
+COSVILLE_ZONE = "America/Chicago"  # the demo agency's time zone, and its providers'
 
 # The people the tests act as: the Cosville demo's, plus an admin of a second agency.
 PEOPLE = {
@@ -230,7 +235,9 @@ class GraphQL:
             "/graphql", json={"query": document, "variables": variables or {}}, headers=headers
         )
         assert response.status_code == 200, response.text
-        return Result(response.json())
+        body = response.json()
+        check_error_fields(document, body)  # every error's field names what this operation takes
+        return Result(body)
 
 
 @pytest.fixture
@@ -251,6 +258,24 @@ def people(users: dict[str, User]) -> dict:
 def gql(http: httpx.AsyncClient, users: dict[str, User]) -> GraphQL:
     tokens = {who: issue_token(SECRET, user_id=user.id, ttl_seconds=600) for who, user in users.items()}
     return GraphQL(http, tokens)
+
+
+class Clock:
+    """Moves the domain's clock (`server.domain.columns.utcnow`) for one test: `clock.set(moment)`."""
+
+    def set(self, moment: datetime) -> None:
+        set_clock(moment)
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    yield Clock()
+    set_clock(None)
+
+
+def local_time(day: date, hour: int, minute: int = 0, zone: str = COSVILLE_ZONE) -> datetime:
+    """An aware moment at a local wall-clock time of `day` in `zone`."""
+    return datetime.combine(day, time(hour, minute), ZoneInfo(zone))
 
 
 @contextmanager

@@ -80,4 +80,4 @@ async def approved_schedule(
 
 def days_ago_at(days: int, hour: int) -> datetime:
     """A local wall-clock time some days back (two or more days is in the past in every time zone)."""
-    return datetime.combine(datetime.now().date() - timedelta(days=days), time(hour))
+    return datetime.combine(utcnow().date() - timedelta(days=days), time(hour))

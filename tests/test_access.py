@@ -472,7 +472,14 @@ OPERATIONS += [
         "recordBenefitDisbursement",
         "input: BenefitDisbursementInput!",
         "disbursement",
-        lambda w: {"input": {"benefitAssignmentId": w.grief_assignment, "serviceDate": "2026-11-02", "quantity": "1"}},
+        lambda w: {
+            "input": {
+                "benefitAssignmentId": w.grief_assignment,
+                "serviceDate": "2026-11-02",
+                "quantity": "1",
+                "codeSetId": w.cpt_90832,  # grief counseling is billed by several: one is chosen
+            }
+        },
         allowed=(*AGENCY, "provider_a", "provider_a_admin"),
         denied={"provider_b": "NOT_FOUND", "other_agency_admin": "NOT_FOUND"},
     ),
@@ -499,6 +506,14 @@ OPERATIONS += [
         lambda w: {"input": {"followUpDays": 14}},
         allowed=("agency_admin", "other_agency_admin"),
     ),
+    # A provider's admins set their own provider's settings (Bea is the Harvest Table's admin).
+    mutation(
+        "updateProviderSettings",
+        "input: ProviderSettingsInput!",
+        "provider",
+        lambda w: {"input": {"timeZone": "America/Denver"}},
+        allowed=("provider_a_admin", "provider_b"),
+    ),
     # Case management: agency staff of the client's agency; providers never.
     Operation("cases", "query { cases { totalCount } }", **AGENCY_STAFF),
     Operation("case", "query Op($id: ID!) { case(id: $id) { id } }", lambda w: {"id": w.steve_case}, **COSVILLE_STAFF),
@@ -507,7 +522,7 @@ OPERATIONS += [
     ),
     Operation("caseNotes", "query { caseNotes { totalCount } }", **AGENCY_STAFF),
     Operation("incidents", "query { incidents { totalCount } }", **AGENCY_STAFF),
-    Operation("clientSearch", 'query { clientSearch(search: "steve") { id } }', **AGENCY_STAFF),
+    Operation("clientSearch", 'query { clientSearch(search: "steve") { totalCount } }', **AGENCY_STAFF),
     Operation("myDay", "query { myDay { day } }", **AGENCY_STAFF),
     mutation(
         "openCase",
@@ -657,6 +672,8 @@ COVERED_ELSEWHERE = {
     "rejectBenefitSchedule",
     "cancelBenefitSession",
     "postponeBenefitSession",
+    # A referral draft: test_referral_drafts.py makes one first, then tries every role on it.
+    "updateReferral",
     # Drafts belong to their authors: test_cases.py writes one first, then tries every role on it.
     "updateCaseNote",
     "finalizeCaseNote",

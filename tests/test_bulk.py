@@ -85,7 +85,7 @@ async def test_walk_ins_get_enrollments_and_assignments_where_missing(gql, db, w
         "assignmentsToCreate": 2,
         "anonymousEnrollmentsToStart": 0,
         "totalQuantity": "3.00",
-        "totalAmount": None,
+        "totalAmount": "127.50",  # priced by the food box's only code set (FB-01, 42.50 a kit)
         "warning": None,
     }
     assert made["bulk"] | {"id": None} == {
@@ -93,7 +93,7 @@ async def test_walk_ins_get_enrollments_and_assignments_where_missing(gql, db, w
         "recipientCount": 3,
         "enrollmentsCreated": 1,
         "assignmentsCreated": 2,
-        "totalAmount": None,
+        "totalAmount": "127.50",
     }
     after = await counts(db)
     assert after["ProgramEnrollment"] - before["ProgramEnrollment"] == 1

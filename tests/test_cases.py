@@ -1,15 +1,17 @@
 """Case management: the case's life, care plans, notes and amendments, incidents, the caseworker's day with its
 follow-up queue (against hand-built attendance histories), client search, and the client record's cost."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from server.domain.cases import cases, notes
 from server.domain.clients import participants
+from server.domain.columns import utcnow
+from server.domain.days import today_in
 from server.domain.delivery import attendance, schedule_assignments
 from server.domain.delivery.models import BenefitSession
-from tests.conftest import assert_denied, count_statements
+from tests.conftest import COSVILLE_ZONE, assert_denied, count_statements
 from tests.stories import approved_schedule, authorized_referral, days_ago_at
 
 pytestmark = pytest.mark.anyio
@@ -197,14 +199,15 @@ async def test_client_search_covers_every_text_field_and_ranks_names_and_ids_fir
         """mutation { createParticipant(input: {legalFirstName: "Monroe", legalLastName: "Fields"}) {
       participant { id } } }""",
     )
-    search = "query Op($q: String!) { clientSearch(search: $q) { preferredName legalFirstName } }"
-    by_street = (await gql("caseworker", search, {"q": "monroe"})).ok()["clientSearch"]
+    search = "query Op($q: String!) { clientSearch(search: $q) { nodes { preferredName legalFirstName } } }"
+    by_street = (await gql("caseworker", search, {"q": "monroe"})).ok()["clientSearch"]["nodes"]
     assert [p["legalFirstName"] for p in by_street] == ["Monroe", "Steven"]  # the name first, then the address
-    by_alert = (await gql("caseworker", search, {"q": "bereaved"})).ok()["clientSearch"]
+    by_alert = (await gql("caseworker", search, {"q": "bereaved"})).ok()["clientSearch"]["nodes"]
     assert [p["preferredName"] for p in by_alert] == ["Steve"]
-    by_id = (await gql("caseworker", search, {"q": "cl-000002"})).ok()["clientSearch"]
+    by_id = (await gql("caseworker", search, {"q": "cl-000002"})).ok()["clientSearch"]["nodes"]
     assert [p["preferredName"] for p in by_id] == ["Marisol"]
-    assert (await gql("other_agency_admin", search, {"q": "monroe"})).ok()["clientSearch"] == []
+    assert (await gql("other_agency_admin", search, {"q": "monroe"})).ok()["clientSearch"]["nodes"] == []
+    assert (await gql("caseworker", search, {"q": "  "})).ok()["clientSearch"]["nodes"] == []
     assert_denied(await gql("provider_a", search, {"q": "monroe"}), "FORBIDDEN")
 
 
@@ -236,7 +239,7 @@ async def test_the_client_record_costs_a_fixed_number_of_statements(gql, db, peo
                     "case_id": case.id,
                     "subject": f"Visit {n}",
                     "text": "Visited.",
-                    "interaction_date": date.today(),
+                    "interaction_date": today_in(COSVILLE_ZONE),
                     "note_type": "HOME_VISIT",
                     "final": True,
                 },
@@ -247,7 +250,7 @@ async def test_the_client_record_costs_a_fixed_number_of_statements(gql, db, peo
                 connor,
                 {
                     "participant_id": world.steve,
-                    "occurred_at": datetime.now().astimezone(),
+                    "occurred_at": utcnow(),
                     "incident_type": "Fall",
                     "severity": "LOW",
                     "description": "Tripped.",
@@ -271,7 +274,7 @@ MY_DAY = """query { myDay { day sessions { session { id } participant { preferre
 
 async def test_my_day_lists_todays_sessions_meetings_tasks_and_incidents(gql, db, people, world):
     # given: a session today with Steve on its roster, a meeting today, tasks due yesterday and tomorrow
-    today, connor_id = date.today(), people["caseworker"].user_id
+    today, connor_id = today_in(COSVILLE_ZONE), people["caseworker"].user_id
     _, (session_id,) = await approved_schedule(
         db, people, world, first_start=datetime.combine(today, datetime.min.time()).replace(hour=23, minute=0)
     )
@@ -354,7 +357,7 @@ async def test_the_follow_up_queue_says_why_against_hand_built_histories(gql, db
                         "participant_id": person.id,
                         "subject": "Call",
                         "text": "Checked in.",
-                        "interaction_date": date.today() - timedelta(days=days),
+                        "interaction_date": today_in(COSVILLE_ZONE) - timedelta(days=days),
                         "note_type": "CALL",
                         "final": True,
                     },

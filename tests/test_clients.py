@@ -127,3 +127,33 @@ async def test_the_participant_record_for_the_client_page(gql, world):
         "Grief Counseling",
         "Weekly Food Box",
     }
+
+
+ENROLLMENTS = "query { enrollments(first: 100) { nodes { anonymous participant { id preferredName } } } }"
+
+
+async def test_an_enrollment_names_its_participant_and_an_anonymous_one_none(gql, world):
+    # given: anonymous recipients of a food box start an anonymous enrollment
+    bulk = (
+        await gql(
+            "caseworker",
+            """mutation Op($input: BulkDisbursementInput!) { disburseInBulk(input: $input, idempotencyKey: "anon") {
+          errors { code field } } }""",
+            {
+                "input": {
+                    "recipientType": "ANONYMOUS",
+                    "benefitId": world.food_box,
+                    "serviceDate": "2026-11-20",
+                    "quantity": "1",
+                    "recipientCount": 3,
+                }
+            },
+        )
+    ).ok()
+    assert bulk["disburseInBulk"]["errors"] == []
+    # when
+    nodes = (await gql("caseworker", ENROLLMENTS)).ok()["enrollments"]["nodes"]
+    # then
+    assert {node["anonymous"] for node in nodes} == {True, False}
+    assert all((node["participant"] is None) == node["anonymous"] for node in nodes)
+    assert {"id": str(world.steve), "preferredName": "Steve"} in [node["participant"] for node in nodes]

@@ -70,7 +70,7 @@ async def test_a_correction_keeps_the_earlier_values_and_voiding_ends_correction
     ]
     assert changed["correctBenefitDisbursement"]["disbursement"]["quantity"] == "2.00"
     again = await gql("caseworker", CORRECT, {"id": disbursement_id, "quantity": "3", "note": "Again"})
-    assert again.data["correctBenefitDisbursement"]["errors"] == [{"code": "CONFLICT", "field": "status"}]
+    assert again.data["correctBenefitDisbursement"]["errors"] == [{"code": "CONFLICT", "field": "id"}]
     no_note = await gql("caseworker", CORRECT, {"id": disbursement_id, "quantity": "3", "note": " "})
     assert no_note.data["correctBenefitDisbursement"]["errors"] == [{"code": "REQUIRED", "field": "note"}]
 
@@ -91,7 +91,7 @@ async def test_referral_delivery_counts_attended_sessions_and_units(gql, world):
         "sessionsAttended": 4,
         "unitsDelivered": "4.00",
     }
-    await gql("provider_a", RECORD, ad_hoc(world.grief_assignment))
+    await gql("provider_a", RECORD, ad_hoc(world.grief_assignment, codeSetId=world.cpt_90832))
     assert (await gql("provider_a", query, {"id": world.steve_referral})).ok()["referral"]["delivery"] == {
         "sessionsAttended": 4,
         "unitsDelivered": "5.50",

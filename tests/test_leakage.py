@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from server.domain.clients import enrollments, participants
 from server.domain.referrals import referrals
-from server.domain.referrals.models import SharedField
+from server.domain.referrals.models import ReasonCode, SharedField
 from server.domain.users import principal_of
 from tests.conftest import assert_denied
 
@@ -63,16 +63,28 @@ async def test_a_draft_never_reaches_the_provider(gql, world):
             "caseworker",
             """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input)
       { referral { id } } }""",
-            {"input": {"benefitAssignmentId": world.food_box_assignment, "providerId": world.grief_center}},
+            {"input": {"benefitAssignmentId": world.food_box_assignment, "providerId": world.pantry}},
         )
     ).ok()
     draft_id = created["createReferral"]["referral"]["id"]
-    assert_denied(await gql("provider_a", REFERRAL, {"id": draft_id}), "NOT_FOUND")
-    assert (await gql("provider_a", INBOX)).ok()["referrals"]["totalCount"] == 2  # the demo's two, no draft
+    assert_denied(await gql("provider_b", REFERRAL, {"id": draft_id}), "NOT_FOUND")
+    assert (await gql("provider_b", INBOX)).ok()["referrals"]["totalCount"] == 0  # the pantry has none yet
 
 
+# What becomes of a referral: sent (and maybe later marked in error), or ended before it was ever sent.
+FATES = {
+    "sent": ["send"],
+    "sent, then entered in error": ["send", "mark_in_error"],
+    "draft": [],
+    "draft cancelled": ["cancel"],
+    "draft entered in error": ["mark_in_error"],
+}
 referral_sets = st.lists(
-    st.tuples(st.sampled_from(["grief", "pantry"]), st.sets(st.sampled_from(list(SharedField)))),
+    st.tuples(
+        st.sampled_from(["grief", "pantry"]),
+        st.sets(st.sampled_from(list(SharedField))),
+        st.sampled_from(sorted(FATES)),
+    ),
     min_size=1,
     max_size=6,
 )
@@ -83,11 +95,13 @@ referral_sets = st.lists(
 async def test_property_every_provider_sees_exactly_its_referrals_and_their_shared_fields(
     gql, db, users, world, referral_set
 ):
-    # given: referrals of new participants to either provider, each sharing a random set of fields
+    # given: referrals of new participants to either provider, each sharing a random set of fields, each sent
+    # or ended before it was sent
     connor = principal_of(users["caseworker"])
     made: dict[str, tuple[int, set[SharedField], dict]] = {}
+    never_sent: set[str] = set()
     async with db.write() as session:
-        for i, (to, shared) in enumerate(referral_set):
+        for i, (to, shared, fate) in enumerate(referral_set):
             person = {
                 "legal_first_name": f"Pat{i}",
                 "legal_last_name": "Random",
@@ -102,7 +116,8 @@ async def test_property_every_provider_sees_exactly_its_referrals_and_their_shar
                 session, connor, person, [{"text": f"alert {i}", "severity": "INFO"}]
             )
             e = await enrollments.enroll(session, connor, {"participant_id": p.id, "program_id": world.family_support})
-            a = await enrollments.assign_benefit(session, connor, {"enrollment_id": e.id, "benefit_id": world.food_box})
+            benefit = world.grief_counseling if to == "grief" else world.food_box
+            a = await enrollments.assign_benefit(session, connor, {"enrollment_id": e.id, "benefit_id": benefit})
             r = await referrals.create_referral(
                 session,
                 connor,
@@ -112,17 +127,23 @@ async def test_property_every_provider_sees_exactly_its_referrals_and_their_shar
                     "shared_fields": [f.value for f in shared],
                     "consent_given_at": referrals.utcnow(),
                 },
-                send=True,
             )
+            for action in FATES[fate]:
+                reason = ReasonCode.CLIENT_DECLINED if action != "send" else None
+                await referrals.transition(session, connor, r.id, action, reason=reason)
+            if "send" not in FATES[fate]:
+                never_sent.add(str(r.id))
             made[str(r.id)] = (world.grief_center if to == "grief" else world.pantry, shared, person)
     # when / then
     for who, provider_id in (("provider_a", world.grief_center), ("provider_b", world.pantry)):
         nodes = (await gql(who, INBOX)).ok()["referrals"]["nodes"]
         assert all(n["provider"]["id"] == str(provider_id) for n in nodes)
         seen = {n["id"]: n for n in nodes}
-        mine = {rid for rid, (to, _, _) in made.items() if to == provider_id}
+        mine = {rid for rid, (to, _, _) in made.items() if to == provider_id and rid not in never_sent}
         assert mine <= set(seen)
         assert not ({rid for rid in made if rid not in mine} & set(seen))
+        for rid in set(made) - mine:
+            assert_denied(await gql(who, REFERRAL, {"id": rid}), "NOT_FOUND")
         for rid in mine:
             node, (_, shared, person) = seen[rid], made[rid]
             view = node["sharedParticipant"]
@@ -148,3 +169,85 @@ async def test_a_provider_finds_clients_by_the_name_it_is_shown_and_no_other(gql
     assert await names("provider_a", "núñez") == []  # her legal name is not shared: it must not find her either
     assert await names("provider_b", "mari") == []
     assert await names("caseworker", "nunez") == ["Marisol"]
+
+
+# A draft ended before it was sent, in each way the agency can end one, or left a draft.
+NEVER_SENT = {
+    "DRAFT": None,
+    "CANCELLED": "mutation Op($id: ID!) { cancelReferral(id: $id, reason: CLIENT_DECLINED) { errors { code } } }",
+    "ENTERED_IN_ERROR": """mutation Op($id: ID!) { markReferralEnteredInError(id: $id, reason: ENTERED_BY_MISTAKE)
+      { errors { code } } }""",
+}
+SHARED = "sharedParticipant { preferredName phone email }"
+STEVE_CASE = "query Op($id: ID!) { case(id: $id) { providers { referralId providerName } } }"
+
+
+def _referral_mutations() -> dict[str, list]:
+    """Every mutation that acts on a referral named by its `id` (its payload carries a `referral`)."""
+    from graphql import get_named_type, is_non_null_type
+
+    from server.graphql.schema import build_schema
+
+    found = {}
+    for name, field in build_schema()._schema.mutation_type.fields.items():
+        payload = get_named_type(field.type)
+        if "id" in field.args and "referral" in getattr(payload, "fields", {}):
+            found[name] = [(a, str(arg.type)) for a, arg in field.args.items() if is_non_null_type(arg.type)]
+    return found
+
+
+def _sample(type_name: str, referral_id: str):
+    """A value for a required argument: the referral's id, or anything well-formed."""
+    return {"ID!": referral_id, "Int!": 1}.get(type_name, {})
+
+
+@pytest.mark.parametrize("status", sorted(NEVER_SENT))
+async def test_a_referral_never_sent_reaches_no_provider_by_any_list_count_lookup_or_mutation(gql, world, status):
+    # given: the provider's view before, and a draft to the pantry sharing the client's phone and email
+    providers = ["provider_a", "provider_a_admin", "provider_b"]
+    counts_before = {who: (await gql(who, "query { referralCounts { status count } }")).ok() for who in providers}
+    case_before = (await gql("caseworker", STEVE_CASE, {"id": world.steve_case})).ok()
+    created = await gql(
+        "caseworker",
+        """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) { referral { id } } }""",
+        {
+            "input": {
+                "benefitAssignmentId": world.food_box_assignment,
+                "providerId": world.pantry,
+                "sharedFields": ["PHONE", "EMAIL"],
+                "consent": {"givenAt": "2026-01-05T10:00:00Z"},
+            }
+        },
+    )
+    referral_id = created.ok()["createReferral"]["referral"]["id"]
+    if NEVER_SENT[status]:
+        (await gql("caseworker", NEVER_SENT[status], {"id": referral_id})).ok()
+    assert (await gql("caseworker", "query Op($id: ID!) { referral(id: $id) { status } }", {"id": referral_id})).ok()[
+        "referral"
+    ]["status"] == status
+    # then: no provider lists, counts, reads or acts on it
+    mutations = _referral_mutations()
+    assert {"acceptReferral", "openReferral", "requestAuthorization", "updateReferral"} <= set(mutations)
+    for who in providers:
+        listed = await gql(who, f"query {{ referrals(first: 100) {{ nodes {{ id {SHARED} }} }} }}")
+        assert referral_id not in {n["id"] for n in listed.ok()["referrals"]["nodes"]}
+        filtered = await gql(who, f"query {{ referrals(filter: {{statuses: [{status}]}}) {{ nodes {{ id }} }} }}")
+        assert referral_id not in {n["id"] for n in filtered.ok()["referrals"]["nodes"]}
+        assert (await gql(who, "query { referralCounts { status count } }")).ok() == counts_before[who]
+        lookup = await gql(
+            who, f"query Op($id: ID!) {{ referral(id: $id) {{ id status {SHARED} }} }}", {"id": referral_id}
+        )
+        assert_denied(lookup, "NOT_FOUND")
+        for name, required in mutations.items():
+            arguments = ", ".join(f"{a}: {_literal(_sample(t, referral_id))}" for a, t in required)
+            result = await gql(who, f"mutation {{ {name}({arguments}) {{ referral {{ id }} errors {{ code }} }} }}")
+            assert result.error_codes() and set(result.error_codes()) <= {"NOT_FOUND", "FORBIDDEN"}, (who, name)
+            assert_denied(result, result.error_codes()[0])
+    # and the agency's case does not list the pantry as a provider the client was referred to
+    assert (await gql("caseworker", STEVE_CASE, {"id": world.steve_case})).ok() == case_before
+
+
+def _literal(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
+    return f'"{value}"' if isinstance(value, str) else str(value)

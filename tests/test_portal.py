@@ -9,7 +9,7 @@ import socket
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -19,7 +19,8 @@ import uvicorn
 from server.app import create_app
 from server.config import Settings
 from server.db import Database
-from tests.conftest import PASSWORD, SECRET, seed
+from server.domain.days import today_in
+from tests.conftest import COSVILLE_ZONE, PASSWORD, SECRET, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).parent.parent / "test-output" / "screenshots"
@@ -198,10 +199,15 @@ def test_the_whole_story_from_referral_to_disbursement(page: Page, api: Api):
     expect(page.locator("dd", has_text="requested")).to_be_visible()
     # Connor authorizes (API).
     api(CONNOR, "mutation A($id: ID!) { authorizeReferral(id: $id) { errors { message } } }", {"id": story["referral"]})
-    # Ashley enrolls the client in the Wednesday sessions from their first day, then takes attendance.
+    # The history tells status changes from authorization changes.
     page.reload()
+    history = page.locator("ol.history")
+    expect(history.locator("li", has_text="to answer → accepted (Ashley")).to_have_count(1)
+    expect(history.locator("li", has_text="Authorization: requested → authorized (Connor")).to_have_count(1)
+    # Ashley enrolls the client in the Wednesday sessions from their first day, then takes attendance.
     page.get_by_label("Schedule").select_option(label=page.locator("option", has_text="Wednesdays 11:00").inner_text())
-    first_wednesday = (date.today() - timedelta(days=(date.today().weekday() - 2) % 7 or 7)) - timedelta(weeks=4)
+    today = today_in(COSVILLE_ZONE)  # the demo's day
+    first_wednesday = (today - timedelta(days=(today.weekday() - 2) % 7 or 7)) - timedelta(weeks=4)
     page.get_by_label("From", exact=True).fill(first_wednesday.isoformat())
     shot(page, "referral-en")
     page.get_by_role("button", name="Enroll", exact=True).click()
@@ -308,7 +314,7 @@ def test_an_admin_drafts_previews_and_submits_a_schedule(page: Page):
     page.get_by_role("link", name="Schedules").click()
     page.get_by_role("link", name="Draft a new schedule").click()
     page.get_by_label("Name").fill("Evening group")
-    page.get_by_label("First day").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("First day").fill((today_in(COSVILLE_ZONE) + timedelta(days=7)).isoformat())
     page.get_by_label("Starts at").fill("18:00")
     page.get_by_label("Ends at").fill("19:30")
     page.get_by_label("Time zone").fill("America/Chicago")

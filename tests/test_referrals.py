@@ -37,6 +37,11 @@ PATHS = {
 }
 
 
+def reason_for(action: str) -> ReasonCode | None:
+    """A reason where the step takes one, none where it does not."""
+    return ReasonCode.CLIENT_DECLINED if TRANSITIONS[action].needs_reason else None
+
+
 class Rollback(Exception):
     pass
 
@@ -62,7 +67,7 @@ async def drive(db, people, world: World, status: S) -> int:
             elif action in ("request", "authorize"):
                 await referrals.decide_authorization(session, actor[side], referral_id, action)
             else:
-                await referrals.transition(session, actor[side], referral_id, action, reason=ReasonCode.CLIENT_DECLINED)
+                await referrals.transition(session, actor[side], referral_id, action, reason=reason_for(action))
     return referral_id
 
 
@@ -70,7 +75,7 @@ async def attempt(db, principal, referral_id: int, action: str) -> str:
     """Tries `action` in a transaction that is always rolled back: 'ok' or the refusal's code."""
     try:
         async with db.write() as session:
-            await referrals.transition(session, principal, referral_id, action, reason=ReasonCode.NO_CAPACITY)
+            await referrals.transition(session, principal, referral_id, action, reason=reason_for(action))
             raise Rollback
     except Rollback:
         return "ok"
@@ -129,7 +134,8 @@ async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
         "provider_a",
         """mutation Op($id: ID!) { rejectReferral(id: $id, reason: NO_CAPACITY,
       note: "Full until March") { referral { status statusReason statusNote version
-        history { fromValue toValue reason note actorName actorRole } } errors { code } } }""",
+        history { kind fromStatus toStatus fromAuthorizationStatus toAuthorizationStatus reason note actorName
+          actorRole } } errors { code } } }""",
         {"id": world.new_referral},
     )
     referral = result.ok()["rejectReferral"]["referral"]
@@ -139,8 +145,11 @@ async def test_a_transition_is_recorded_in_history_and_audit(gql, world):
         "Full until March",
     )
     assert referral["history"][-1] == {
-        "fromValue": "REQUESTED",
-        "toValue": "REJECTED",
+        "kind": "STATUS",
+        "fromStatus": "REQUESTED",
+        "toStatus": "REJECTED",
+        "fromAuthorizationStatus": None,
+        "toAuthorizationStatus": None,
         "reason": "NO_CAPACITY",
         "note": "Full until March",
         "actorName": "Ashley Moreno",
@@ -187,7 +196,7 @@ async def test_an_illegal_transition_names_the_current_status(gql, world):
         {"id": world.new_referral},
     )
     error = result.data["completeReferral"]["errors"][0]
-    assert (error["code"], error["field"]) == ("CONFLICT", "status")
+    assert (error["code"], error["field"]) == ("CONFLICT", "id")  # the referral's status is at fault
     assert "REQUESTED" in error["message"]
 
 
@@ -199,7 +208,7 @@ async def test_authorization_gates_the_start_of_service(gql, world):
     )
     (await gql("provider_a", doc.format(m="acceptReferral"), ref)).ok()
     too_early = await gql("provider_a", doc.format(m="startReferral"), ref)
-    assert too_early.data["startReferral"]["errors"] == [{"code": "CONFLICT", "field": "authorizationStatus"}]
+    assert too_early.data["startReferral"]["errors"] == [{"code": "CONFLICT", "field": "id"}]
     asked = (await gql("provider_a", doc.format(m="requestAuthorization"), ref)).ok()["requestAuthorization"]
     assert asked["referral"]["authorizationStatus"] == "SUBMITTED"
     assert "START" not in asked["referral"]["availableActions"]
@@ -208,6 +217,49 @@ async def test_authorization_gates_the_start_of_service(gql, world):
     assert decided["referral"]["authorizationStatus"] == "AUTHORIZED"
     started = (await gql("provider_a", doc.format(m="startReferral"), ref)).ok()["startReferral"]
     assert started["referral"]["status"] == "IN_PROGRESS"
+
+
+async def test_an_authorization_change_is_recorded_with_authorization_statuses(gql, world):
+    ref = {"id": world.new_referral}
+    await gql("provider_a", "mutation Op($id: ID!) { acceptReferral(id: $id) { errors { code } } }", ref)
+    asked = await gql(
+        "provider_a",
+        """mutation Op($id: ID!) { requestAuthorization(id: $id) { referral { history { kind fromStatus toStatus
+      fromAuthorizationStatus toAuthorizationStatus } } } }""",
+        ref,
+    )
+    history = asked.ok()["requestAuthorization"]["referral"]["history"]
+    assert history[0] == {  # created as a draft
+        "kind": "STATUS",
+        "fromStatus": None,
+        "toStatus": "DRAFT",
+        "fromAuthorizationStatus": None,
+        "toAuthorizationStatus": None,
+    }
+    assert history[-1] == {
+        "kind": "AUTHORIZATION",
+        "fromStatus": None,
+        "toStatus": None,
+        "fromAuthorizationStatus": "NOT_REQUESTED",
+        "toAuthorizationStatus": "SUBMITTED",
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "mutation", "message"),
+    [
+        ("caseworker", "requestAuthorization", "Only the provider may request authorization."),
+        ("provider_a", "authorizeReferral", "Only the agency may authorize a referral."),
+        ("provider_a", "denyAuthorization", "Only the agency may deny authorization."),
+    ],
+)
+async def test_an_authorization_step_refused_to_the_other_side_says_which_step(gql, world, who, mutation, message):
+    ref = {"id": world.new_referral}
+    await gql("provider_a", "mutation Op($id: ID!) { acceptReferral(id: $id) { errors { code } } }", ref)
+    if mutation != "requestAuthorization":
+        await gql("provider_a", "mutation Op($id: ID!) { requestAuthorization(id: $id) { errors { code } } }", ref)
+    result = await gql(who, f"mutation Op($id: ID!) {{ {mutation}(id: $id) {{ errors {{ code message }} }} }}", ref)
+    assert result.data[mutation]["errors"] == [{"code": "FORBIDDEN", "message": message}]
 
 
 async def test_denying_authorization_needs_a_reason(gql, world):
@@ -232,13 +284,12 @@ async def test_a_stale_version_is_refused(gql, world):
     ("first", "second"), [("acceptReferral", "rejectReferral"), ("acceptReferral", "acceptReferral")]
 )
 async def test_two_racing_transitions_one_wins(gql, db, world, first, second):
-    document = (
-        "mutation Op($id: ID!) {{ {m}(id: $id, reason: NO_CAPACITY) {{ referral {{ status }} errors {{ code }} }} }}"
-    )
+    reasons = {"acceptReferral": "", "rejectReferral": ", reason: NO_CAPACITY"}
+    document = "mutation Op($id: ID!) {{ {m}(id: $id{r}) {{ referral {{ status }} errors {{ code }} }} }}"
     # when
     results = await asyncio.gather(
-        gql("provider_a", document.format(m=first), {"id": world.new_referral}),
-        gql("provider_a_admin", document.format(m=second), {"id": world.new_referral}),
+        gql("provider_a", document.format(m=first, r=reasons[first]), {"id": world.new_referral}),
+        gql("provider_a_admin", document.format(m=second, r=reasons[second]), {"id": world.new_referral}),
     )
     # then
     outcomes = sorted(
@@ -296,7 +347,7 @@ async def test_sending_needs_the_participants_consent(gql, world):
     sent = await gql(
         "caseworker", "mutation Op($id: ID!) { sendReferral(id: $id) { errors { code field } } }", {"id": referral_id}
     )
-    assert sent.data["sendReferral"]["errors"] == [{"code": "INVALID", "field": "consentGivenAt"}]
+    assert sent.data["sendReferral"]["errors"] == [{"code": "INVALID", "field": "id"}]  # the draft lacks it
 
 
 async def test_a_sent_referral_is_due_within_the_agencys_window_and_overdue_after(gql, db, world):
@@ -332,10 +383,12 @@ def test_transitions_match_the_design():
     }
     # design.md: DRAFT → REQUESTED → ACCEPTED | REJECTED | CANCELLED; ACCEPTED → IN_PROGRESS | ON_HOLD | COMPLETED |
     # FAILED | CANCELLED; ON_HOLD → IN_PROGRESS | COMPLETED | FAILED | CANCELLED; IN_PROGRESS → COMPLETED | FAILED |
-    # CANCELLED; ENTERED_IN_ERROR from DRAFT/REQUESTED.
+    # CANCELLED; ENTERED_IN_ERROR from DRAFT/REQUESTED. And (issue 10) a draft is cancelled, with a reason, when
+    # the client declines before it is sent.
     edges = {(source, t.target) for t in TRANSITIONS.values() for source in t.sources}
     assert edges == {
         (S.DRAFT, S.REQUESTED),
+        (S.DRAFT, S.CANCELLED),
         (S.REQUESTED, S.ACCEPTED),
         (S.REQUESTED, S.REJECTED),
         (S.REQUESTED, S.CANCELLED),

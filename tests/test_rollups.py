@@ -4,8 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from server.domain.days import today_in
 from server.domain.delivery.models import DisbursementStatus as S
 from server.domain.delivery.rollups import Attendance
+from tests.conftest import COSVILLE_ZONE
 
 pytestmark = pytest.mark.anyio
 
@@ -56,12 +58,12 @@ async def test_the_enrollment_and_the_provider_see_the_same_rollup_of_steves_ses
 
 async def test_a_provider_sees_rollups_made_of_its_own_deliveries_only(gql, world):
     # given: the agency itself hands Steve a delivery today, after his last Wednesday session (before today)
-    today = date.today().isoformat()
+    today = today_in(COSVILLE_ZONE).isoformat()
     await gql(
         "caseworker",
-        """mutation Op($a: ID!, $d: Date!) { recordBenefitDisbursement(input: {benefitAssignmentId: $a,
-      serviceDate: $d, quantity: "1"}) { errors { code } } }""",
-        {"a": world.grief_assignment, "d": today},
+        """mutation Op($a: ID!, $d: Date!, $c: ID!) { recordBenefitDisbursement(input: {benefitAssignmentId: $a,
+      serviceDate: $d, quantity: "1", codeSetId: $c}) { errors { code } } }""",
+        {"a": world.grief_assignment, "d": today, "c": world.cpt_90832},
     )
     last = "attendance { lastServiceDate }"
     # when

@@ -47,7 +47,7 @@ async def test_enrolling_waits_for_authorization_then_starts_the_referral(gql, w
     )
     enrolled = await gql("provider_a", ENROLL, enroll)
     # then
-    assert early.data["enrollInSchedule"]["errors"][0]["field"] == "authorizationStatus"
+    assert early.data["enrollInSchedule"]["errors"][0]["field"] == "referralId"
     made = enrolled.ok()["enrollInSchedule"]["scheduleAssignment"]
     assert (made["status"], made["participant"]["preferredName"]) == ("ENROLLED", "Marisol")
     referral = (await gql("caseworker", REFERRAL, {"id": world.new_referral})).ok()["referral"]
@@ -205,3 +205,59 @@ async def test_withdrawing_frees_the_place_for_the_oldest_waitlisted(gql, db, pe
         {"id": world.steve_enrolled},
     )
     assert again.data["withdrawFromSchedule"]["errors"] == [{"code": "CONFLICT"}]
+
+
+SESSIONS = """query Op($id: ID!) { benefitSchedule(id: $id) {
+  sessions { id status startsAt endsAt enrolledCount } } }"""
+ROSTER = "query Op($id: ID!) { sessionRoster(sessionId: $id) { lines { participantId } } }"
+WITHDRAW = "mutation Op($id: ID!) { withdrawFromSchedule(id: $id) { errors { code } } }"
+
+
+async def test_enrolled_count_is_the_rosters_length_in_every_session_status(gql, world):
+    # given: the Wednesday schedule's held sessions (Steve's attendance taken), one upcoming session cancelled,
+    # one postponed (kept as POSTPONED, a new SCHEDULED one made), and Steve withdrawn afterwards (his held lines
+    # stay on their rosters through his attendance)
+    sessions = (await gql("provider_a", SESSIONS, {"id": world.wednesday_schedule})).ok()["benefitSchedule"]["sessions"]
+    upcoming = [s for s in sessions if s["status"] == "SCHEDULED"]
+    cancelled = await gql(
+        "provider_a_admin",
+        'mutation Op($id: ID!) { cancelBenefitSession(id: $id, note: "Closed") { errors { code } } }',
+        {"id": upcoming[0]["id"]},
+    )
+    postponed = await gql(
+        "provider_a_admin",
+        """mutation Op($id: ID!, $s: DateTime!, $e: DateTime!) { postponeBenefitSession(id: $id, startsAt: $s,
+        endsAt: $e) { errors { code } } }""",
+        {"id": upcoming[1]["id"], "s": upcoming[1]["startsAt"], "e": upcoming[1]["endsAt"]},
+    )
+    cancelled.ok(), postponed.ok()
+
+    async def counts_and_rosters() -> list[tuple[str, int, int]]:
+        found = (await gql("provider_a", SESSIONS, {"id": world.wednesday_schedule})).ok()["benefitSchedule"]
+        return [
+            (
+                s["status"],
+                s["enrolledCount"],
+                len((await gql("provider_a", ROSTER, {"id": s["id"]})).ok()["sessionRoster"]["lines"]),
+            )
+            for s in found["sessions"]
+        ]
+
+    # when / then: every session counts its roster, and every status has a session on whose roster Steve is
+    enrolled = await counts_and_rosters()
+    assert all(count == length for _, count, length in enrolled), enrolled
+    assert {status for status, count, _ in enrolled if count == 1} == {
+        "SCHEDULED",
+        "COMPLETED",
+        "CANCELLED",
+        "POSTPONED",
+    }
+    (await gql("provider_a", WITHDRAW, {"id": world.steve_enrolled})).ok()
+    withdrawn = await counts_and_rosters()
+    assert all(count == length for _, count, length in withdrawn), withdrawn
+    assert {(status, count) for status, count, _ in withdrawn} == {
+        ("COMPLETED", 1),  # his attendance keeps him on the held sessions' rosters
+        ("SCHEDULED", 0),
+        ("CANCELLED", 0),
+        ("POSTPONED", 0),
+    }

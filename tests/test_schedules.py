@@ -84,7 +84,7 @@ async def test_draft_submit_approve_generates_the_sessions(gql, db, mwf):
       updateBenefitSchedule(id: $id, input: $input) { errors { code field } } }""",
         {"id": schedule_id, "input": {**mwf, "count": 3}},
     )
-    assert changed.data["updateBenefitSchedule"]["errors"] == [{"code": "CONFLICT", "field": "approvalStatus"}]
+    assert changed.data["updateBenefitSchedule"]["errors"] == [{"code": "CONFLICT", "field": "id"}]
 
 
 @pytest.mark.parametrize(
@@ -191,7 +191,7 @@ async def test_single_sessions_are_cancelled_or_postponed_and_kept(gql, mwf):
       errors { code field } } }""",
         {"id": sessions[0]},
     )
-    assert again.data["cancelBenefitSession"]["errors"] == [{"code": "CONFLICT", "field": "status"}]
+    assert again.data["cancelBenefitSession"]["errors"] == [{"code": "CONFLICT", "field": "id"}]
 
 
 async def schedule_of(gql, session_id: str) -> str:

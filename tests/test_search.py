@@ -134,9 +134,9 @@ async def test_a_page_of_results_costs_the_same_statements_for_2_or_32_matches(g
 @pytest.mark.parametrize(
     ("filter", "field"),
     [
-        ({"radiusKm": 5}, "radiusKm"),
-        ({"near": {"latitude": 1, "longitude": 1}, "radiusKm": 5000}, "radiusKm"),
-        ({"nearParticipantId": 999999}, "participantId"),
+        ({"radiusKm": 5}, "filter.radiusKm"),
+        ({"near": {"latitude": 1, "longitude": 1}, "radiusKm": 5000}, "filter.radiusKm"),
+        ({"nearParticipantId": 999999}, "filter.nearParticipantId"),
     ],
 )
 async def test_bad_search_input_is_a_typed_error(gql, filter, field):
@@ -193,3 +193,91 @@ async def test_results_carry_the_next_three_sessions(gql, world):
     assert [s["startsAt"] for s in sessions] == sorted(s["startsAt"] for s in sessions)
     nothing = (await gql("caseworker", DAYS, {"filter": {"providerName": "Harvest"}})).ok()["providerSearch"]
     assert all(n["nextSessions"] == [] for n in nothing["nodes"])
+
+
+async def _code_set(gql, code: str) -> str:
+    nodes = (await gql("agency_admin", "query { codeSets(first: 100) { nodes { id code } } }")).ok()["codeSets"]
+    return next(n["id"] for n in nodes["nodes"] if n["code"] == code)
+
+
+COUNSELING = {"Cosville Grief Counseling Center", "Prairie Telehealth Counseling"}
+
+
+async def test_a_code_set_finds_facilities_offering_what_the_benefits_it_bills_require(gql, world):
+    # 90832 bills grief counseling directly, 90834 only through its bundle: both find counseling (and under it)
+    for code in ("90832", "90834"):
+        found = await search(gql, {"codeSetId": await _code_set(gql, code)})
+        assert {n["provider"]["name"] for n in found["nodes"]} == COUNSELING, code
+        assert {s["code"] for n in found["nodes"] for s in n["matchingSpecialties"]} <= {"CNS", "CNS-GRF", "CNS-FAM"}
+    food = await search(gql, {"codeSetId": await _code_set(gql, "FB-01")})
+    assert {n["provider"]["name"] for n in food["nodes"]} == {"Harvest Table Food Pantry"}
+    assert food["totalCount"] == 2
+
+
+async def test_the_code_set_filter_composes_with_the_others_and_pages(gql, world):
+    code = await _code_set(gql, "90834")
+    near = {"latitude": STEVES_HOME[0], "longitude": STEVES_HOME[1]}
+    virtual = await search(gql, {"codeSetId": code, "providerTypes": ["VIRTUAL"]})
+    assert [n["provider"]["name"] for n in virtual["nodes"]] == ["Prairie Telehealth Counseling"]
+    close = await search(gql, {"codeSetId": code, "near": near, "radiusKm": 5})
+    assert [n["provider"]["name"] for n in close["nodes"]] == ["Cosville Grief Counseling Center"]
+    food_and_code = await search(gql, {"codeSetId": code, "specialtyIds": [world.food_pantry_specialty]})
+    assert food_and_code["totalCount"] == 0  # every filter narrows
+    by_benefit = await search(gql, {"codeSetId": code, "benefitId": world.grief_counseling, "near": near})
+    # two at a time, then one at a time: the same facilities, nearest first, each once
+    for size in (2, 1):
+        seen, after = [], None
+        while True:
+            page = await search(gql, {"codeSetId": code, "near": near}, first=size, after=after)
+            seen += [n["facility"]["id"] for n in page["nodes"]]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert seen == [n["facility"]["id"] for n in by_benefit["nodes"]]
+        assert len(seen) == page["totalCount"] == 2
+
+
+async def test_a_benefit_also_matches_through_its_item_codes(gql, world):
+    # given: a benefit naming no specialty, billed by 90832 like grief counseling
+    created = (
+        await gql(
+            "agency_admin",
+            """mutation Op($input: BenefitCreateInput!) { createBenefit(input: $input) { benefit { id } } }""",
+            {
+                "input": {
+                    "programId": world.family_support,
+                    "benefitTypeId": world.mental_health,
+                    "name": "Counseling by phone",
+                    "unitOfMeasure": "hour",
+                }
+            },
+        )
+    ).ok()["createBenefit"]["benefit"]["id"]
+    refused = await gql("caseworker", SEARCH, {"filter": {"benefitId": created}})
+    assert refused.errors[0]["extensions"]["field"] == "filter.benefitId"
+    await gql(
+        "agency_admin",
+        """mutation Op($b: ID!, $c: ID!) { createBenefitItemCode(input: {benefitId: $b, code: "B-00078",
+        codeSetId: $c}) { errors { code } } }""",
+        {"b": created, "c": world.cpt_90832},
+    )
+    found = await search(gql, {"benefitId": created})
+    assert {n["provider"]["name"] for n in found["nodes"]} == COUNSELING
+
+
+@pytest.mark.parametrize(
+    ("code_set", "code"),
+    [("missing", "NOT_FOUND"), ("other agency's", "NOT_FOUND"), ("billing nothing", "INVALID")],
+)
+async def test_a_code_set_to_search_by_must_be_yours_and_bill_a_benefit_naming_a_specialty(gql, code_set, code):
+    make = """mutation Op($input: CodeSetCreateInput!) { createCodeSet(input: $input) { codeSet { id } } }"""
+    values = {"input": {"code": "T-1", "description": "Test", "rate": "1.00"}}
+    if code_set == "missing":
+        code_set_id = "999999"
+    elif code_set == "other agency's":
+        code_set_id = (await gql("other_agency_admin", make, values)).ok()["createCodeSet"]["codeSet"]["id"]
+    else:
+        code_set_id = (await gql("agency_admin", make, values)).ok()["createCodeSet"]["codeSet"]["id"]
+    result = await gql("caseworker", SEARCH, {"filter": {"codeSetId": code_set_id}})
+    error = result.errors[0]["extensions"]
+    assert (error["code"], error["field"]) == (code, "filter.codeSetId")

@@ -89,3 +89,65 @@ async def test_disbursement_and_enrollment_lists_cost_the_same_whatever_their_le
     assert after[0][1]["benefitDisbursements"]["totalCount"] == before[0][1]["benefitDisbursements"]["totalCount"] + 3
     assert after[1][1]["scheduleAssignments"]["totalCount"] == before[1][1]["scheduleAssignments"]["totalCount"] + 3
     assert [n for n, _ in after] == [n for n, _ in before]
+
+
+SEARCH = """query Op($filter: ProviderSearchFilter!) { providerSearch(filter: $filter, first: 100) { totalCount
+  nodes { distanceKm provider { name } facility { name } matchingSpecialties { code } nextSessions { startsAt } } } }"""
+
+
+async def test_search_by_code_set_costs_the_same_for_2_and_32_matches(gql, db, users, world):
+    near = {"latitude": 39.8, "longitude": -89.6}
+    filter = {"codeSetId": world.cpt_90832, "benefitId": world.grief_counseling, "near": near}
+
+    async def searched() -> tuple[int, dict]:
+        with count_statements(db) as counted:
+            data = (await gql("caseworker", SEARCH, {"filter": filter})).ok()
+        return counted(), data
+
+    before, small = await searched()
+    async with db.write() as session:
+        admin = principal_of(await session.get(User, users["agency_admin"].id))
+        for i in range(30):
+            provider = await providers.create_provider(
+                session, admin, {"name": f"Counselor {i:02}", "type": "ONSITE", "status": "ACTIVE"}
+            )
+            await facilities.create_facility(
+                session,
+                admin,
+                {"provider_id": provider.id, "name": f"Office {i}", "latitude": 39.8 + i / 1000, "longitude": -89.6},
+                [{"specialty_id": world.grief_specialty, "primary": True}],
+            )
+    after, large = await searched()
+    assert (small["providerSearch"]["totalCount"], large["providerSearch"]["totalCount"]) == (2, 32)
+    assert after == before
+
+
+ENROLLMENTS = """query { enrollments(first: 100) { totalCount nodes { status
+  participant { preferredName } program { name } assignments { status } } } }"""
+
+
+async def test_the_enrollment_list_with_its_participants_costs_the_same_whatever_its_length(gql, db, world):
+    before, data = await statements_for(gql, db, ENROLLMENTS)
+    for i in range(5):
+        created = (
+            await gql(
+                "caseworker",
+                """mutation Op($input: ParticipantCreateInput!) { createParticipant(input: $input) {
+              participant { id } } }""",
+                {"input": {"legalFirstName": f"Ana {i}", "legalLastName": "Ortiz"}},
+            )
+        ).ok()
+        await gql(
+            "caseworker",
+            """mutation Op($input: EnrollmentCreateInput!) { enrollParticipant(input: $input) { errors { code } } }""",
+            {
+                "input": {
+                    "participantId": created["createParticipant"]["participant"]["id"],
+                    "programId": world.family_support,
+                }
+            },
+        )
+    after, more = await statements_for(gql, db, ENROLLMENTS)
+    assert more["enrollments"]["totalCount"] == data["enrollments"]["totalCount"] + 5
+    assert {"preferredName": None} in [node["participant"] for node in more["enrollments"]["nodes"]]
+    assert after == before

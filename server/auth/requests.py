@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
+from sqlmodel import func, select
 from starlette.requests import HTTPConnection
 
 from server.auth.revocation import RevokedToken
@@ -14,8 +14,10 @@ from server.auth.tokens import InvalidToken, read_token
 from server.config import Settings
 from server.db import Database
 from server.domain.agencies import Agency
+from server.domain.network.models import Provider
 from server.domain.principal import Principal
 from server.domain.users import User, principal_of
+from server.domain.zones import provider_zone
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class Caller:
     principal: Principal | None
     # Why a presented token was refused, in words fit for the client ("expired", "invalid").
     problem: str | None = None
-    # The agency's time zone for agency staff, in which times are shown; UTC for everyone else.
+    # The zone the caller works in (their agency's or provider's), in which times are shown; UTC when signed out.
     time_zone: tzinfo = UTC
 
 
@@ -48,8 +50,9 @@ async def identify(connection: HTTPConnection, db: Database, settings: Settings)
         return Caller(None, "Your sign-in has expired: sign in again." if expired else "This token is not valid.")
     revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == claims.token_id).exists()
     query = (
-        select(User, Agency.time_zone, revoked)
+        select(User, func.coalesce(Agency.time_zone, provider_zone(Provider)), revoked)
         .outerjoin(Agency, Agency.id == User.agency_id)
+        .outerjoin(Provider, Provider.id == User.provider_id)
         .where(User.id == claims.user_id)
     )
     async with db.read() as session:
@@ -59,4 +62,4 @@ async def identify(connection: HTTPConnection, db: Database, settings: Settings)
     user, time_zone, was_revoked = row
     if was_revoked:
         return Caller(None, "You have signed out: sign in again.")
-    return Caller(principal_of(user), time_zone=ZoneInfo(time_zone) if time_zone else UTC)
+    return Caller(principal_of(user, time_zone), time_zone=ZoneInfo(time_zone))

@@ -1,7 +1,6 @@
 """Agencies: the tenants. Every client, referral and catalogue entry belongs to one."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,10 +29,9 @@ class Agency(SQLModel, table=True):
 
 def check_time_zone(name: str) -> str:
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+        return v.time_zone(required=True).clean(name)
+    except ValueError:
         raise Invalid(f"Unknown time zone {name!r}: give an IANA name (America/Chicago).", field="timeZone") from None
-    return name
 
 
 async def get_or_create_agency(session: AsyncSession, *, name: str, time_zone: str) -> Agency:
@@ -46,16 +44,8 @@ async def get_or_create_agency(session: AsyncSession, *, name: str, time_zone: s
     return agency
 
 
-def _zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("is not an IANA time zone name (America/Chicago)") from None
-    return name
-
-
 SETTINGS_RULES = {
-    "time_zone": v.Rule(nullable=False, check=lambda name: _zone(v.text(64).clean(name))),
+    "time_zone": v.time_zone(nullable=False),
     "referral_response_hours": v.whole(1, 24 * 60, nullable=False),
     "follow_up_days": v.whole(1, 365, nullable=False),
 }

@@ -1,14 +1,24 @@
 """Column types shared by every table: UTC timestamps and enums stored by value."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+# How far the clock is moved from the real one: only tests move it (`set_clock`), to act at a chosen moment.
+_clock_offset = timedelta(0)
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC: the one clock of the domain (every timestamp and every "today" is read from it)."""
+    return datetime.now(UTC) + _clock_offset
+
+
+def set_clock(moment: datetime | None) -> None:
+    """Makes `utcnow()` run on from `moment` (None: the real clock again). For tests."""
+    global _clock_offset
+    _clock_offset = timedelta(0) if moment is None else moment - datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

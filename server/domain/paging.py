@@ -2,14 +2,18 @@
 costs one more, only when asked for (`count`)."""
 
 import base64
+import enum
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.sql import Select
+from sqlalchemy.types import NullType
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.errors import Invalid
@@ -42,7 +46,8 @@ class Page(Generic[T]):
 
 
 def encode_cursor(values: list[Any]) -> str:
-    text = json.dumps(values, separators=(",", ":"), default=lambda v: v.isoformat())  # datetimes as ISO 8601
+    """A cursor of JSON values (`paginate` turns a row's values into JSON through each column's codec)."""
+    text = json.dumps(values, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode()
 
 
@@ -56,29 +61,107 @@ def decode_cursor(cursor: str, size: int) -> list[Any]:
     return values
 
 
-def _typed(column: ColumnElement, value: Any) -> Any:
+@dataclass(frozen=True)
+class Codec:
+    """How values of one python type travel in a cursor: `plain` makes the JSON value, `typed` reads it back
+    (raising ValueError or TypeError for anything `plain` cannot have made)."""
+
+    plain: Callable[[Any], Any]
+    typed: Callable[[Any], Any]
+
+
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    def typed(value: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(value)
+        return value
+
+    return typed
+
+
+def _finite_float(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise TypeError(value)
+    return float(value)
+
+
+def _aware_datetime(value: Any) -> datetime:
+    moment = datetime.fromisoformat(_exactly(str)(value))
+    if moment.tzinfo is None:
+        raise ValueError(value)
+    return moment
+
+
+def _finite_decimal(value: Any) -> Decimal:
+    try:
+        number = Decimal(_exactly(str)(value))
+    except ArithmeticError:  # decimal.InvalidOperation
+        raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    return number
+
+
+def _plain_datetime(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise TypeError("A cursor's datetime must be aware.")
+    return value.isoformat()
+
+
+# Keyed by the column's python type; a subclass takes its nearest base's codec (bool and datetime have their own).
+CODECS: dict[type, Codec] = {
+    bool: Codec(plain=bool, typed=_exactly(bool)),
+    int: Codec(plain=int, typed=_exactly(int)),
+    float: Codec(plain=float, typed=_finite_float),
+    str: Codec(plain=str, typed=_exactly(str)),
+    Decimal: Codec(plain=str, typed=_finite_decimal),
+    datetime: Codec(plain=_plain_datetime, typed=_aware_datetime),
+    date: Codec(plain=date.isoformat, typed=lambda v: date.fromisoformat(_exactly(str)(v))),
+    time: Codec(plain=time.isoformat, typed=lambda v: time.fromisoformat(_exactly(str)(v))),
+}
+
+
+def _enum_codec(kind: type[enum.Enum]) -> Codec:
+    return Codec(plain=lambda member: kind(member).value, typed=lambda value: kind(value))
+
+
+def codec_of(column: ColumnElement) -> Codec:
+    """The codec of an `order` column, from its SQL type; an expression must carry its type (`type_=`).
+
+    A column (or type) no codec serves, or a nullable column (NULLs break keyset order), is a programming
+    error, raised on a list's first page rather than when a client comes back with its cursor."""
+    column_type = column.type
+    if getattr(getattr(column, "expression", column), "nullable", False):
+        raise TypeError(f"Keyset order needs NOT NULL columns: {column} is nullable.")
+    try:
+        if isinstance(column_type, NullType):
+            raise NotImplementedError
+        kind = getattr(column_type, "impl_instance", column_type).python_type
+    except NotImplementedError:
+        raise TypeError(f"Give the order expression {column} a SQL type (type_=...).") from None
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return _enum_codec(kind)
+    for base in kind.__mro__ if isinstance(kind, type) else ():
+        if base in CODECS:
+            return CODECS[base]
+    raise TypeError(f"No cursor codec for {kind} (column {column}): add one to paging.CODECS.")
+
+
+def _typed(codec: Codec, value: Any) -> Any:
     """A cursor value as its column's type: a cursor is client input, and a forged one is refused here."""
     try:
-        column_type = column.type
-        expected = getattr(column_type, "impl_instance", column_type).python_type
-    except NotImplementedError:  # a computed expression, such as a distance
-        expected = float
-    if expected is datetime and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is not None:
-            return moment
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if (expected is float and number) or (expected in (int, str) and type(value) is expected):
-        return value
-    raise Invalid("This cursor was not given by this list.", field="after")
+        return codec.typed(value)
+    except (TypeError, ValueError):
+        raise Invalid("This cursor was not given by this list.", field="after") from None
 
 
-def _after(order: list[tuple[ColumnElement, Direction]], values: list[Any]) -> ColumnElement[bool]:
+def _after(order: list[tuple[ColumnElement, Direction]], codecs: list[Codec], values: list[Any]) -> ColumnElement[bool]:
     """Rows strictly after `values` in `order`: (a > x) or (a = x and b > y) or …"""
-    values = [_typed(column, value) for (column, _), value in zip(order, values, strict=True)]
+    # Bound as each column's type: booleans compare as values, and a column's own type converts its value.
+    values = [
+        literal(_typed(codec, value), column.type)
+        for (column, _), codec, value in zip(order, codecs, values, strict=True)
+    ]
     clauses = []
     for i, (column, direction) in enumerate(order):
         step = column > values[i] if direction == "asc" else column < values[i]
@@ -102,15 +185,19 @@ async def paginate(
     """
     if first < 1 or first > MAX_PAGE_SIZE:
         raise Invalid(f"Ask for 1 to {MAX_PAGE_SIZE} items.", field="first")
+    codecs = [codec_of(column) for column, _ in order]
     page_query = query
     if after is not None:
-        page_query = page_query.where(_after(order, decode_cursor(after, len(order))))
+        page_query = page_query.where(_after(order, codecs, decode_cursor(after, len(order))))
     page_query = page_query.order_by(*(c.asc() if d == "asc" else c.desc() for c, d in order)).limit(first + 1)
     rows = list((await session.exec(page_query)).all())
     items = rows[:first]
     keys = [column.key for column, _ in order]
     values_of = values_of or (lambda item: [getattr(item, key) for key in keys])
-    cursors = [encode_cursor(values_of(item)) for item in items]
+    cursors = [
+        encode_cursor([codec.plain(value) for codec, value in zip(codecs, values_of(item), strict=True)])
+        for item in items
+    ]
     return Page(
         items=items,
         cursors=cursors,

@@ -26,6 +26,9 @@ class Principal:
     role: Role
     agency_id: int | None = None
     provider_id: int | None = None
+    # The IANA zone they work in (their agency's or provider's), when the request found it with the user;
+    # None: ask server.domain.zones.zone_of, which looks it up.
+    time_zone: str | None = None
 
     @property
     def is_agency(self) -> bool:

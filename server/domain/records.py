@@ -1,5 +1,6 @@
 """Steps every service takes on a record: fetch it or fail, apply checked changes, keep link rows in step."""
 
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, update
@@ -74,12 +75,16 @@ async def set_links(
     target: str,
     wanted: dict[int, dict[str, Any]],
     agency_id: int | None,
+    today: date | None = None,
 ) -> None:
     """Makes the active `model` links of `owner` exactly `wanted` (target id → extra values).
 
     Links are never deleted: dropped ones are deactivated and come back to life when wanted again.
     A change is audited as `<owner table>.<link table>` with the active links before and after.
+    Links with effective dates need `today`, the owner's local day, to date their start and end.
     """
+    if today is None and hasattr(model, "effective_from"):
+        raise TypeError(f"{model.__name__} links are dated: give set_links the owner's local day")
     owner_id = owner.id
     existing = {
         getattr(link, target): link
@@ -89,7 +94,7 @@ async def set_links(
     for target_id, link in existing.items():
         if target_id not in wanted and link.active:
             link.active = False
-            _set_if_present(link, "effective_to", utcnow().date())
+            _set_if_present(link, "effective_to", today)
     for target_id, extra in wanted.items():
         link = existing.get(target_id)
         if link is None:
@@ -98,7 +103,7 @@ async def set_links(
         if not link.active:
             link.active = True
             _set_if_present(link, "effective_to", None)
-            _set_if_present(link, "effective_from", utcnow().date())
+            _set_if_present(link, "effective_from", today)
         for key, value in extra.items():
             setattr(link, key, value)
     await session.flush()

@@ -29,13 +29,14 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-def principal_of(user: User) -> Principal:
+def principal_of(user: User, time_zone: str | None = None) -> Principal:
     return Principal(
         user_id=user.id,
         name=user.full_name,
         role=user.role,
         agency_id=user.agency_id,
         provider_id=user.provider_id,
+        time_zone=time_zone,
     )
 
 

@@ -4,10 +4,13 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
+from zoneinfo import available_timezones
 
+from server.domain.days import latest_today
 from server.domain.errors import DomainError, ErrorCode, Invalid, InvalidInput
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -121,14 +124,31 @@ def wall_clock(*, required: bool = False, nullable: bool | None = None) -> Rule:
 
 
 def past_date(*, required: bool = False, nullable: bool | None = None) -> Rule:
-    """A day that has come (tomorrow allowed: somewhere it already is)."""
+    """A day that has come somewhere on Earth (whatever the server's own day is)."""
 
     def check(value):
         if not isinstance(value, date):
             raise ValueError("must be a date")
-        if value > date.today() + timedelta(days=1):
+        if value > latest_today():
             raise ValueError("cannot be in the future")
         return value
+
+    return _rule(check, required, nullable)
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    # The IANA names, less the system's aliases of its own zone.
+    return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
+def time_zone(*, required: bool = False, nullable: bool | None = None) -> Rule:
+    """An IANA time zone name, e.g. America/Chicago."""
+
+    def check(value):
+        if not isinstance(value, str) or value.strip() not in _time_zones():
+            raise ValueError("is not an IANA time zone name (America/Chicago)")
+        return value.strip()
 
     return _rule(check, required, nullable)
 

@@ -14,11 +14,15 @@ log = logging.getLogger("server.graphql")
 ErrorCodeType = strawberry.enum(ErrorCode, description="Why a request failed, for clients to act on.")
 
 
-@strawberry.type(description="An expected failure of a mutation: what was wrong and with which input field.")
+@strawberry.type(description="An expected failure of a mutation: what was wrong and with which argument.")
 class UserError:
     code: ErrorCodeType = strawberry.field(description="The kind of failure.")
     field: str | None = strawberry.field(
-        description="The input field at fault (dotted path for nested input), or null for the whole request."
+        description="What is at fault, as a path into the mutation's arguments: an argument by its name (`id`, "
+        "`expectedVersion`, `note`), the fields of `input` without `input.` (`name`, `consent.givenAt`), list "
+        "items by index (`marks[1].participantId`, `participantIds[3]`). A fault in a stored record (its status, "
+        "a draft's missing consent) names the argument that designates it (`id`, `referralId`). Null when no "
+        "one value is at fault (e.g. a change saved by someone else at the same time)."
     )
     message: str = strawberry.field(description="What was wrong, in words for people.")
 

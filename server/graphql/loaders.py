@@ -9,6 +9,7 @@ from sqlmodel import SQLModel, select
 from strawberry.dataloader import DataLoader
 
 from server.db import Database
+from server.domain import zones
 from server.domain.agencies import Agency
 from server.domain.cases import notes
 from server.domain.cases.models import (
@@ -32,7 +33,7 @@ from server.domain.catalogue.models import (
 )
 from server.domain.clients.models import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
 from server.domain.columns import utcnow
-from server.domain.delivery import disbursements, rollups, schedule_assignments
+from server.domain.delivery import attendance, disbursements, rollups, schedule_assignments
 from server.domain.delivery.models import (
     ApprovalStatus,
     BenefitSchedule,
@@ -75,6 +76,17 @@ def by_key(
     return DataLoader(load_fn=load)
 
 
+def value_by_id(db: Database, model: type[SQLModel], value: ColumnElement) -> DataLoader[int, object]:
+    """One value computed in SQL (`value`, over `model`) for each id."""
+
+    async def load(ids: Sequence[int]) -> list[object]:
+        async with db.read() as session:
+            rows = dict((await session.exec(select(model.id, value).where(model.id.in_(ids)))).all())
+        return [rows.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
 NEXT_SESSIONS = 3
 
 
@@ -96,6 +108,14 @@ class Loaders:
     @cached_property
     def facility(self) -> DataLoader:
         return by_id(self.db, Facility)
+
+    @cached_property
+    def provider_zone(self) -> DataLoader:
+        return value_by_id(self.db, Provider, zones.provider_zone())
+
+    @cached_property
+    def facility_zone(self) -> DataLoader:
+        return value_by_id(self.db, Facility, zones.facility_zone())
 
     @cached_property
     def specialty(self) -> DataLoader:
@@ -275,9 +295,9 @@ class Loaders:
     @cached_property
     def enrolled_in_session(self) -> DataLoader:
         async def load(ids: Sequence[int]) -> list[int]:
-            found = await self._roster_sizes(BenefitSession.id.in_(ids))
-            by_session = {k: n for per_schedule in found.values() for k, n in per_schedule.items()}
-            return [by_session.get(i, 0) for i in ids]
+            async with self.db.read() as session:
+                found = await attendance.roster_lengths(session, list(ids))
+            return [found.get(i, 0) for i in ids]
 
         return DataLoader(load_fn=load)
 

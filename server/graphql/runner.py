@@ -1,6 +1,8 @@
 """Runs domain reads in a read session and domain changes in one transaction each.
 
 A query's expected failure becomes a typed GraphQL error (see errors.py); a mutation's becomes payload errors.
+Either way its field is named as the caller sent it (see error_fields.py); `fields` gives an operation's own
+names for the domain's (`{"id": "sessionId"}`, or None for no field).
 """
 
 from collections.abc import Awaitable, Callable
@@ -12,16 +14,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.errors import Conflict, DomainError, Unauthenticated
 from server.domain.principal import Principal
 from server.graphql.context import Info
+from server.graphql.error_fields import Renamed, name_fields
 from server.graphql.errors import UserError, user_errors
 from server.graphql.mapping import from_model
 
 R = TypeVar("R")
 
 
-async def run_query(info: Info, read: Callable[[AsyncSession, Principal | None], Awaitable[R]]) -> R:
+async def run_query(
+    info: Info, read: Callable[[AsyncSession, Principal | None], Awaitable[R]], *, fields: Renamed | None = None
+) -> R:
     principal = signed_in(info)
-    async with info.context.db.read() as session:
-        return await read(session, principal)
+    try:
+        async with info.context.db.read() as session:
+            return await read(session, principal)
+    except DomainError as error:
+        name_fields(error, info, fields)
+        raise
 
 
 def signed_in(info: Info) -> Principal:
@@ -32,7 +41,7 @@ def signed_in(info: Info) -> Principal:
 
 
 async def run_mutation(
-    info: Info, change: Callable[[AsyncSession, Principal | None], Awaitable[R]]
+    info: Info, change: Callable[[AsyncSession, Principal | None], Awaitable[R]], *, fields: Renamed | None = None
 ) -> tuple[R | None, list[UserError]]:
     """The change's result, or None and the errors; a failed change leaves nothing behind (no audit either).
 
@@ -45,7 +54,7 @@ async def run_mutation(
     except Unauthenticated:
         raise
     except DomainError as error:
-        return None, user_errors(error)
+        return None, user_errors(name_fields(error, info, fields))
     except IntegrityError:
         return None, user_errors(Conflict("This conflicts with a record saved at the same time. Try again."))
     return result, []

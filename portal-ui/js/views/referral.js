@@ -11,7 +11,7 @@ const FIELDS = `id status statusReason authorizationStatus priority notes versio
   sharedParticipant { preferredName phone email birthDate addressLine1 addressLine2 city region postalCode
     preferredLanguage alerts { text severity } attendance { sessionsPresent sessionsAbsent } }
   benefit { id name unitOfMeasure requiresAuthorization }
-  history { kind fromValue toValue reason note actorName occurredAt }`;
+  history { kind fromStatus toStatus fromAuthorizationStatus toAuthorizationStatus reason note actorName occurredAt }`;
 const OPEN = `mutation Open($id: ID!) { openReferral(id: $id) { referral { ${FIELDS} } errors { code message } } }`;
 const ACTIONS = {
   ACCEPT: "acceptReferral",
@@ -137,19 +137,24 @@ function history(referral) {
     h(
       "ol",
       { class: "history" },
-      referral.history.map((entry) =>
-        h(
+      referral.history.map((entry) => {
+        // A status change, or (kind AUTHORIZATION) a change of the agency's authorization.
+        const authorization = entry.kind === "AUTHORIZATION";
+        const from = authorization ? entry.fromAuthorizationStatus : entry.fromStatus;
+        const to = authorization ? entry.toAuthorizationStatus : entry.toStatus;
+        return h(
           "li",
           {},
           h("time", { datetime: entry.occurredAt }, formatDateTime(entry.occurredAt)),
           " — ",
-          entry.fromValue ? `${code(entry.fromValue)} → ` : "",
-          code(entry.toValue),
+          authorization ? `${t("referral.authorization")}: ` : "",
+          from ? `${code(from)} → ` : "",
+          code(to),
           ` (${entry.actorName})`,
           entry.reason ? ` — ${code(entry.reason)}` : "",
           entry.note ? ` — ${entry.note}` : "",
-        ),
-      ),
+        );
+      }),
     ),
   );
 }
@@ -232,14 +237,17 @@ function reasonForm(area, container, referral, action) {
 async function act(container, referral, action, values, place) {
   const mutation = ACTIONS[action];
   const withVersion = action !== "REQUEST_AUTHORIZATION";
-  const document = `mutation Act($id: ID!, $reason: ReasonCode, $note: String${withVersion ? ", $version: Int" : ""}) {
-    ${mutation}(id: $id, reason: $reason, note: $note${withVersion ? ", expectedVersion: $version" : ""}) {
+  // Only the steps that need a reason take one (the API refuses a reason elsewhere).
+  const withReason = NEEDS_REASON.has(action);
+  const declared = `$id: ID!${withReason ? ", $reason: ReasonCode" : ""}, $note: String${withVersion ? ", $version: Int" : ""}`;
+  const document = `mutation Act(${declared}) {
+    ${mutation}(id: $id${withReason ? ", reason: $reason" : ""}, note: $note${withVersion ? ", expectedVersion: $version" : ""}) {
       referral { ${FIELDS} } errors { code field message } } }`;
   for (const button of container.querySelectorAll("button")) button.disabled = true;
   try {
     const data = await gql(document, {
       id: referral.id,
-      reason: values.reason || null,
+      ...(withReason ? { reason: values.reason || null } : {}),
       note: values.note || null,
       ...(withVersion ? { version: referral.version } : {}),
     });

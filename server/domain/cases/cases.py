@@ -1,8 +1,6 @@
 """Cases: opened from an intake for a participant, owned by a caseworker, moved through intake, assessment,
 planning, active, monitoring, resolved and closed. Resolving needs every care plan completed or cancelled."""
 
-from datetime import date
-
 from sqlalchemy import ColumnElement
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +23,7 @@ from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, Principal, require
 from server.domain.records import checked_update, fetch
 from server.domain.users import User
+from server.domain.zones import today_for
 
 S = CaseStatus
 # Where a case may go from each status: forward one step, back from monitoring, closed from anywhere open.
@@ -71,7 +70,7 @@ async def open_case(session: AsyncSession, principal: Principal | None, values: 
     await get_participant(session, principal, values["participant_id"], field="participantId")
     values["owner_id"] = values.get("owner_id") or principal.user_id
     await _caseworker(session, principal, values["owner_id"], "ownerId")
-    values["opened_on"] = values.get("opened_on") or date.today()
+    values["opened_on"] = values.get("opened_on") or await today_for(session, principal)
     case = Case(agency_id=principal.agency_id, **values)
     session.add(case)
     await record_event(session, principal, action="case.open", record=case, before=None, agency_id=case.agency_id)
@@ -111,9 +110,9 @@ async def move_case(
             raise Conflict(f"Complete or cancel the care plan “{unfinished}” first.", field="status")
     changes: dict = {"status": status}
     if status == S.RESOLVED:
-        changes["resolved_on"] = date.today()
+        changes["resolved_on"] = await today_for(session, principal)
     if status == S.CLOSED:
-        changes["closed_on"] = date.today()
+        changes["closed_on"] = await today_for(session, principal)
     before = snapshot(case)
     await checked_update(session, case, changes, conflict="Someone else changed this case; reload it.")
     await record_event(

@@ -3,8 +3,8 @@ recent incidents, and the follow-up queue, each entry with its reasons:
 
 - MISSED_LAST_SESSION: absent at their last session (excused ones do not count);
 - CONSECUTIVE_ABSENCES: absent three or more times in a row since they last came;
-- NO_RECENT_INTERACTION: no note, disbursement or referral update within the agency's window (30 days by
-  default, `Agency.follow_up_days`).
+- NO_RECENT_INTERACTION: no note, disbursement (a voided one is no contact) or referral update within the
+  agency's window (30 days by default, `Agency.follow_up_days`).
 
 "Their clients" are the participants of the open cases the caseworker owns or is on the team of."""
 
@@ -20,7 +20,7 @@ from server.domain.cases.cases import my_cases
 from server.domain.cases.models import OPEN_TASK, CarePlanTask, Case, CaseNote, Incident, Meeting, NoteStatus
 from server.domain.days import day_start, today_in
 from server.domain.delivery.disbursements import visible_disbursements
-from server.domain.delivery.models import BenefitDisbursement, BenefitSession, ScheduleAssignment
+from server.domain.delivery.models import BenefitDisbursement, BenefitSession, DisbursementStatus, ScheduleAssignment
 from server.domain.delivery.rollups import attendance_by
 from server.domain.delivery.schedule_assignments import on_roster
 from server.domain.principal import AGENCY_ROLES, Principal, require
@@ -145,7 +145,7 @@ async def follow_up_queue(
         .where(CaseNote.participant_id.in_(clients), CaseNote.status == NoteStatus.FINAL)
         .group_by(CaseNote.participant_id),
         select(BenefitDisbursement.participant_id, func.max(BenefitDisbursement.service_date))
-        .where(BenefitDisbursement.participant_id.in_(clients))
+        .where(BenefitDisbursement.participant_id.in_(clients), BenefitDisbursement.status != DisbursementStatus.VOIDED)
         .group_by(BenefitDisbursement.participant_id),
         select(Referral.participant_id, func.max(ReferralEvent.occurred_at))
         .join(ReferralEvent, ReferralEvent.referral_id == Referral.id)

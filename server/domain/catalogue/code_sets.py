@@ -1,5 +1,6 @@
 """Code sets (billable services with a rate), bundles of them, and the item codes that tie them to benefits."""
 
+from sqlalchemy import Subquery, union
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -100,3 +101,40 @@ async def update_bundle(
     if code_set_ids is not None:
         await set_bundle_members(session, principal, bundle, code_set_ids)
     return bundle
+
+
+def billing() -> Subquery:
+    """Which code sets bill which benefits (columns `benefit_id`, `code_set_id`): the code set of each active item
+    code, and each active member of an active bundle an active item code names; active code sets only.
+
+    The one definition of "bills this benefit": disbursements, schedules and provider search all read it."""
+    item, member = BenefitItemCode, CodeSetBundleMember
+    direct = (
+        select(item.benefit_id, item.code_set_id)
+        .join(CodeSet, CodeSet.id == item.code_set_id)
+        .where(item.active.is_(True), CodeSet.active.is_(True))
+    )
+    bundled = (
+        select(item.benefit_id, member.code_set_id)
+        .join(CodeSetBundle, CodeSetBundle.id == item.code_set_bundle_id)
+        .join(member, member.bundle_id == CodeSetBundle.id)
+        .join(CodeSet, CodeSet.id == member.code_set_id)
+        .where(item.active.is_(True), CodeSetBundle.active.is_(True), member.active.is_(True), CodeSet.active.is_(True))
+    )
+    return union(direct, bundled).subquery()
+
+
+def _among(column, ids):
+    return column == ids if isinstance(ids, int) else column.in_(ids)
+
+
+def code_sets_billing(benefit_ids):
+    """The ids of the code sets that bill the benefit (an id, or a subquery of ids): a subquery for `IN`."""
+    bills = billing()
+    return select(bills.c.code_set_id).where(_among(bills.c.benefit_id, benefit_ids))
+
+
+def benefits_billed_by(code_set_ids):
+    """The ids of the benefits the code set bills (an id, or a subquery of ids): a subquery for `IN`."""
+    bills = billing()
+    return select(bills.c.benefit_id).where(_among(bills.c.code_set_id, code_set_ids))

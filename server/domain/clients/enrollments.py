@@ -1,7 +1,5 @@
 """Program enrollments (one active per participant per program) and the benefits assigned through them."""
 
-from datetime import date
-
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +19,7 @@ from server.domain.errors import Conflict, Invalid
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, Principal, require
 from server.domain.records import apply_changes, fetch
+from server.domain.zones import today_for
 
 ENROLLMENT_RULES = {
     "participant_id": v.reference(required=True),
@@ -78,7 +77,8 @@ async def enroll(session: AsyncSession, principal: Principal | None, values: dic
         session, Program, values["program_id"], scope=_mine(Program, principal), field="programId", what="program"
     )
     check_enrolling(program, field="programId")
-    values.setdefault("start_date", date.today())
+    if "start_date" not in values:
+        values["start_date"] = await today_for(session, principal)
     enrollment = ProgramEnrollment(agency_id=principal.agency_id, **values)
     enrollment.active = enrollment.status in ACTIVE_ENROLLMENT
     _check_dates(enrollment)
@@ -107,7 +107,7 @@ async def update_enrollment(
     if "status" in values:
         values["active"] = values["status"] in ACTIVE_ENROLLMENT
         if not values["active"] and "end_date" not in values and enrollment.end_date is None:
-            values["end_date"] = date.today()
+            values["end_date"] = await today_for(session, principal)
     if apply_changes(enrollment, values):
         _check_dates(enrollment)
         await _check_one_active(session, enrollment)

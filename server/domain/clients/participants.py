@@ -4,7 +4,7 @@ import re
 import unicodedata
 from datetime import date
 
-from sqlalchemy import and_, case, update
+from sqlalchemy import and_, case, false, literal, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +16,7 @@ from server.domain.errors import Conflict, Invalid
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, Principal, require
 from server.domain.records import apply_changes, fetch
+from server.domain.zones import today_for
 
 RULES = {
     "client_id": v.text(40),
@@ -91,8 +92,13 @@ def matches_name(needle: str):
     return and_(*(Participant.search_text.contains(w, autoescape=True) for w in words))
 
 
-def _check(values: dict) -> None:
-    if values.get("birth_date") and values["birth_date"] > date.today():
+def age_on(birth_date: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check(values: dict, today: date) -> None:
+    if values.get("birth_date") and values["birth_date"] > today:
         raise Invalid("A birth date cannot be in the future.", field="birthDate")
     if ("latitude" in values) != ("longitude" in values) or (
         (values.get("latitude") is None) != (values.get("longitude") is None)
@@ -142,21 +148,38 @@ async def list_participants(
 
 
 async def search_clients(
-    session: AsyncSession, principal: Principal | None, needle: str, *, first: int = 20
-) -> list[Participant]:
-    """Client search across every text field of the client; a name or client ID match ranks first."""
+    session: AsyncSession, principal: Principal | None, needle: str, *, first: int, after: str | None = None
+) -> Page[Participant]:
+    """Client search across every text field of the client; a name or client ID match ranks first, then by last
+    and first name. A blank needle finds no one."""
     principal = require(principal, AGENCY_ROLES)
-    if not needle or not needle.strip():
-        return []
-    first = min(max(first, 1), 100)
-    by_name = case((matches_name(needle), 0), else_=1)
-    query = (
-        select(Participant)
-        .where(Participant.agency_id == principal.agency_id, matches(needle))
-        .order_by(by_name, Participant.legal_last_name, Participant.legal_first_name, Participant.id)
-        .limit(first)
+    if needle and needle.strip():
+        found, rank = matches(needle), case((matches_name(needle), 0), else_=1)
+    else:
+        found, rank = false(), literal(1)
+    rank = rank.label("name_rank")
+    query = select(Participant, rank).where(Participant.agency_id == principal.agency_id, found)
+    order = [
+        (rank, "asc"),
+        (Participant.legal_last_name, "asc"),
+        (Participant.legal_first_name, "asc"),
+        (Participant.id, "asc"),
+    ]
+    page = await paginate(
+        session,
+        query,
+        order=order,
+        first=first,
+        after=after,
+        values_of=lambda row: [
+            row.name_rank,
+            row.Participant.legal_last_name,
+            row.Participant.legal_first_name,
+            row.Participant.id,
+        ],
     )
-    return list((await session.exec(query)).all())
+    page.items = [row.Participant for row in page.items]
+    return page
 
 
 async def get_participant(
@@ -179,7 +202,7 @@ async def create_participant(
 ) -> Participant:
     principal = require(principal, AGENCY_ROLES)
     values = v.clean(RULES, values, partial=False)
-    _check(values)
+    _check(values, await today_for(session, principal))
     if values.get("client_id"):
         if await _client_id_taken(session, principal.agency_id, values["client_id"]):
             raise Conflict(f"Client ID {values['client_id']} is taken in your agency.", field="clientId")
@@ -206,7 +229,8 @@ async def update_participant(
     if values.get("client_id") is None:
         values.pop("client_id", None)  # a client ID is changed, never cleared
     merged = {"latitude": participant.latitude, "longitude": participant.longitude, **values}
-    _check({**values, "latitude": merged["latitude"], "longitude": merged["longitude"]})
+    today = await today_for(session, principal)
+    _check({**values, "latitude": merged["latitude"], "longitude": merged["longitude"]}, today)
     if "client_id" in values and await _client_id_taken(
         session, participant.agency_id, values["client_id"], but=participant.id
     ):

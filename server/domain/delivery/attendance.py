@@ -7,6 +7,7 @@ second disbursement for a line impossible whatever happens above it."""
 
 from dataclasses import dataclass
 
+from sqlalchemy import func, union
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,6 +64,23 @@ async def _lines(session: AsyncSession, found: BenefitSession) -> list[RosterLin
     for row in recorded:
         lines.setdefault(row.participant_id, RosterLine(row.participant_id, None, None)).disbursement = row
     return list(lines.values())
+
+
+async def roster_lengths(session: AsyncSession, session_ids: list[int]) -> dict[int, int]:
+    """session id -> its roster's length, whatever the session's status: everyone enrolled on its date, and
+    everyone whose attendance was recorded there (kept after they withdrew), each once (as `_lines` counts)."""
+    s = BenefitSession
+    enrolled = (
+        select(s.id.label("session_id"), ScheduleAssignment.participant_id)
+        .join(ScheduleAssignment, on_roster(s.id, s.schedule_id, s.starts_at))
+        .where(s.id.in_(session_ids))
+    )
+    recorded = select(BenefitDisbursement.session_id, BenefitDisbursement.participant_id).where(
+        BenefitDisbursement.session_id.in_(session_ids)
+    )
+    lines = union(enrolled, recorded).subquery()  # UNION, not UNION ALL: one line per participant
+    rows = await session.exec(select(lines.c.session_id, func.count()).group_by(lines.c.session_id))
+    return {session_id: n for session_id, n in rows.all()}
 
 
 async def roster(

@@ -2,13 +2,14 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.audit import record_event, snapshot
-from server.domain.catalogue.models import Benefit, BenefitItemCode, CodeSet, CodeSetBundleMember
+from server.domain.catalogue.code_sets import code_sets_billing
+from server.domain.catalogue.models import Benefit, CodeSet
 from server.domain.clients.models import AssignmentStatus, BenefitAssignment
 from server.domain.delivery.models import (
     BenefitDisbursement,
@@ -52,31 +53,21 @@ def visible_disbursements(principal: Principal) -> ColumnElement[bool]:
 async def billing_code_set(
     session: AsyncSession, benefit_id: int, code_set_id: int | None, *, field: str = "codeSetId"
 ) -> CodeSet | None:
-    """The code set, if it bills the benefit (directly or through a bundle of its item codes)."""
-    if code_set_id is None:
-        return None
-    bills = or_(
-        BenefitItemCode.code_set_id == code_set_id,
-        BenefitItemCode.code_set_bundle_id.in_(
-            select(CodeSetBundleMember.bundle_id).where(
-                CodeSetBundleMember.code_set_id == code_set_id, CodeSetBundleMember.active.is_(True)
-            )
-        ),
-    )
-    found = (
-        await session.exec(
-            select(CodeSet).where(
-                CodeSet.id == code_set_id,
-                CodeSet.active.is_(True),
-                select(BenefitItemCode.id)
-                .where(BenefitItemCode.benefit_id == benefit_id, BenefitItemCode.active.is_(True), bills)
-                .exists(),
-            )
+    """The code set a delivery of the benefit is billed by (ad hoc and bulk alike): the one chosen, which must bill
+    the benefit (directly or through a bundle of its item codes); none chosen, the benefit's only one. A choice is
+    REQUIRED only when several bill it; when none does, the delivery has no code and no amount."""
+    candidates = select(CodeSet).where(CodeSet.id.in_(code_sets_billing(benefit_id)))
+    if code_set_id is not None:
+        found = (await session.exec(candidates.where(CodeSet.id == code_set_id))).first()
+        if found is None:
+            raise Invalid("Choose an active code set that bills this benefit.", field=field)
+        return found
+    found = (await session.exec(candidates.order_by(CodeSet.id).limit(2))).all()
+    if len(found) > 1:
+        raise DomainError(
+            "Several code sets bill this benefit: choose the one delivered.", field=field, code=ErrorCode.REQUIRED
         )
-    ).first()
-    if found is None:
-        raise Invalid("Choose an active code set that bills this benefit.", field=field)
-    return found
+    return found[0] if found else None
 
 
 async def get_disbursement(session: AsyncSession, principal: Principal | None, disbursement_id: int):

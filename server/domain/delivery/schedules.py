@@ -22,7 +22,8 @@ from server.domain.network.models import Facility
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_OVERSIGHT, AGENCY_ROLES, PROVIDER_ROLES, Principal, Role, require
 from server.domain.records import apply_changes, checked_update, fetch
-from server.domain.referrals.models import Referral, ReferralStatus
+from server.domain.referrals.models import Referral
+from server.domain.referrals.referrals import visible_referrals
 
 
 def _week_of_month(week: Any) -> int:
@@ -123,8 +124,7 @@ async def _check_references(session: AsyncSession, principal: Principal, schedul
     if not facility.active:
         raise Invalid("The facility is inactive.", field="facilityId")
     referred = select(Referral.id).where(
-        Referral.provider_id == principal.provider_id,
-        Referral.status != ReferralStatus.DRAFT,
+        visible_referrals(principal),
         Referral.benefit_assignment_id.in_(
             select(BenefitAssignment.id).where(BenefitAssignment.benefit_id == schedule.benefit_id)
         ),

@@ -1,6 +1,5 @@
-"""Facilities: where a provider delivers. Provider users edit only their own facilities' contact and availability."""
-
-from datetime import date
+"""Facilities: where a provider delivers. Provider users edit only their own facilities' contact, availability and
+time zone."""
 
 from sqlalchemy import ColumnElement, func, or_, true
 from sqlmodel import select
@@ -15,6 +14,7 @@ from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, Role, require
 from server.domain.records import apply_changes, fetch, set_links
 from server.domain.validation import field_name
+from server.domain.zones import facility_today
 
 RULES = {
     "provider_id": v.reference(required=True),
@@ -34,10 +34,11 @@ RULES = {
     "accepting_referrals": v.flag(),
     "capacity_status": v.choice(CapacityStatus),
     "confidential": v.flag(),
+    "time_zone": v.time_zone(),
 }
-# What a provider's own users may change: contact details and availability.
+# What a provider's own users may change: contact details, availability and time zone.
 PROVIDER_EDITABLE = frozenset(
-    {"phone", "email", "website", "accessibility_notes", "accepting_referrals", "capacity_status"}
+    {"phone", "email", "website", "accessibility_notes", "accepting_referrals", "capacity_status", "time_zone"}
 )
 ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "latitude", "longitude")
 EDITORS = frozenset({Role.AGENCY_ADMIN}) | PROVIDER_ROLES
@@ -101,9 +102,10 @@ def _clean_specialties(specialties: list[dict]) -> dict[int, dict]:
     """[{specialty_id, primary}] → {specialty_id: {primary}}, with at most one primary."""
     wanted: dict[int, dict] = {}
     for i, item in enumerate(specialties):
-        specialty_id = v.reference(required=True).clean(item.get("specialty_id"))
+        field = f"specialties[{i}].specialtyId"
+        specialty_id = v.argument(v.reference(), item.get("specialty_id"), field=field, required="Name the specialty.")
         if specialty_id in wanted:
-            raise Invalid(f"Specialty {specialty_id} is listed twice.", field=f"specialties.{i}.specialtyId")
+            raise Invalid(f"Specialty {specialty_id} is listed twice.", field=field)
         wanted[specialty_id] = {"primary": bool(item.get("primary", False))}
     if sum(1 for extra in wanted.values() if extra["primary"]) > 1:
         raise Invalid("Mark at most one specialty as primary.", field="specialties")
@@ -115,7 +117,7 @@ async def _set_specialties(
 ) -> None:
     wanted = _clean_specialties(specialties)
     await check_specialties_exist(session, list(wanted), field="specialties")
-    today = date.today()
+    today = await facility_today(session, facility.id)
     for extra in wanted.values():
         extra.setdefault("effective_from", today)
     existing = set(
@@ -138,6 +140,7 @@ async def _set_specialties(
         target="specialty_id",
         wanted=wanted,
         agency_id=None,
+        today=today,
     )
 
 
@@ -168,7 +171,8 @@ async def update_facility(
     values: dict,
     specialties: list[dict] | None = None,
 ) -> Facility:
-    """Agency admins change anything; a provider's users change their own facilities' contact and availability."""
+    """Agency admins change anything; a provider's users change their own facilities' contact, availability and
+    time zone."""
     principal = require(principal, EDITORS)
     facility = await fetch(session, Facility, facility_id, scope=visible_facilities(principal), what="facility")
     if principal.is_provider:

@@ -51,6 +51,8 @@ class Provider(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     email: str | None = Field(default=None, max_length=254)
     website: str | None = Field(default=None, max_length=500)
+    # IANA zone of the provider's days and times; unset: its first facility's (see server/domain/zones.py).
+    time_zone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -77,6 +79,8 @@ class Facility(SQLModel, table=True):
     capacity_status: CapacityStatus = Field(default=CapacityStatus.CAPACITY, sa_type=enum_type(CapacityStatus))
     confidential: bool = False
     active: bool = True
+    # IANA zone of the facility; unset: its schedules', then its provider's (see server/domain/zones.py).
+    time_zone: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

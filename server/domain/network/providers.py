@@ -21,8 +21,11 @@ RULES = {
     "phone": v.phone(),
     "email": v.email(),
     "website": v.url(),
+    "time_zone": v.time_zone(),
 }
 EDITORS = frozenset({Role.AGENCY_ADMIN})
+# What a provider's admins set for their own provider.
+SETTINGS_RULES = {"time_zone": v.time_zone()}
 
 
 def visible_providers(principal: Principal) -> ColumnElement[bool]:
@@ -87,6 +90,19 @@ async def update_provider(
     before = snapshot(provider)
     if apply_changes(provider, values):
         await record_event(session, principal, action="provider.update", record=provider, before=before, agency_id=None)
+    return provider
+
+
+async def update_settings(session: AsyncSession, principal: Principal | None, values: dict) -> Provider:
+    """The provider's own settings, changed by its admins: its time zone (null: its first facility's)."""
+    principal = require(principal, {Role.PROVIDER_ADMIN})
+    values = v.clean(SETTINGS_RULES, values, partial=True)
+    provider = await fetch(session, Provider, principal.provider_id, what="provider")
+    before = snapshot(provider)
+    if apply_changes(provider, values):
+        await record_event(
+            session, principal, action="provider.settings", record=provider, before=before, agency_id=None
+        )
     return provider
 
 

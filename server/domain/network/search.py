@@ -1,15 +1,18 @@
-"""Provider search for caseworkers: by specialty (and what is under it), benefit, name, type, distance and
-availability. It runs in the database: a bounding box on the indexed coordinates, then the exact distance."""
+"""Provider search for caseworkers: by specialty (and what is under it), benefit, code set, name, type, distance
+and availability. It runs in the database: a bounding box on the indexed coordinates, then the exact distance.
+
+What a facility must offer to deliver a benefit (`specialties_for_benefit`) is also what a referral must go to."""
 
 import math
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import ColumnElement, and_, func, literal
+from sqlalchemy import ColumnElement, and_, func, literal, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.domain.catalogue.models import Benefit, BenefitSpecialty
+from server.domain.catalogue.code_sets import benefits_billed_by, code_sets_billing
+from server.domain.catalogue.models import Benefit, BenefitSpecialty, CodeSet
 from server.domain.clients.participants import get_participant
 from server.domain.columns import utcnow
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
@@ -99,6 +102,7 @@ async def search_facilities(
     *,
     specialty_ids: list[int] | None = None,
     benefit_id: int | None = None,
+    code_set_id: int | None = None,
     provider_name: str | None = None,
     provider_types: list[ProviderType] | None = None,
     latitude: float | None = None,
@@ -132,6 +136,7 @@ async def search_facilities(
     for roots, field in (
         (specialty_ids, "specialtyIds"),
         (await _benefit_specialties(session, principal, benefit_id), "benefitId"),
+        (await _code_set_specialties(session, principal, code_set_id), "codeSetId"),
     ):
         if roots is None:
             continue
@@ -177,21 +182,62 @@ async def search_facilities(
     return SearchResult(page=page, wanted_specialty_ids=wanted)
 
 
+def specialties_for_benefit(benefit_id: int):
+    """The specialties that deliver the benefit (a facility offers one of them, or one under it): those it requires,
+    and, through its item codes, those required by the active benefits its code sets bill. A subquery of ids."""
+    billed_alike = select(Benefit.id).where(
+        Benefit.active.is_(True), Benefit.id.in_(benefits_billed_by(code_sets_billing(benefit_id)))
+    )
+    return select(BenefitSpecialty.specialty_id).where(
+        BenefitSpecialty.active.is_(True),
+        or_(BenefitSpecialty.benefit_id == benefit_id, BenefitSpecialty.benefit_id.in_(billed_alike)),
+    )
+
+
+def specialties_for_code_set(code_set_id: int):
+    """The specialties required by the active benefits the code set bills (directly or through a bundle)."""
+    billed = select(Benefit.id).where(Benefit.active.is_(True), Benefit.id.in_(benefits_billed_by(code_set_id)))
+    return select(BenefitSpecialty.specialty_id).where(
+        BenefitSpecialty.active.is_(True), BenefitSpecialty.benefit_id.in_(billed)
+    )
+
+
+def offering(specialty_ids) -> ColumnElement[bool]:
+    """Facilities offering one of the specialties (a list or a subquery of ids) or one under it."""
+    return Facility.id.in_(
+        select(FacilitySpecialty.facility_id).where(
+            FacilitySpecialty.active.is_(True),
+            FacilitySpecialty.specialty_id.in_(select(descendants_of(specialty_ids).c.id)),
+        )
+    )
+
+
 async def _benefit_specialties(session: AsyncSession, principal: Principal, benefit_id: int | None) -> list[int] | None:
     if benefit_id is None:
         return None
     await fetch(
         session, Benefit, benefit_id, scope=Benefit.agency_id == principal.agency_id, field="benefitId", what="benefit"
     )
-    ids = list(
-        (
-            await session.exec(
-                select(BenefitSpecialty.specialty_id).where(
-                    BenefitSpecialty.benefit_id == benefit_id, BenefitSpecialty.active.is_(True)
-                )
-            )
-        ).all()
-    )
+    ids = list((await session.exec(specialties_for_benefit(benefit_id))).all())
     if not ids:
         raise Invalid("This benefit names no care specialty to search by.", field="benefitId")
+    return ids
+
+
+async def _code_set_specialties(
+    session: AsyncSession, principal: Principal, code_set_id: int | None
+) -> list[int] | None:
+    if code_set_id is None:
+        return None
+    await fetch(
+        session,
+        CodeSet,
+        code_set_id,
+        scope=CodeSet.agency_id == principal.agency_id,
+        field="codeSetId",
+        what="code set",
+    )
+    ids = list((await session.exec(specialties_for_code_set(code_set_id))).all())
+    if not ids:
+        raise Invalid("No benefit this code set bills names a care specialty to search by.", field="codeSetId")
     return ids

@@ -19,6 +19,8 @@ from server.domain.network.models import Facility, Provider, ProviderStatus
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, PROVIDER_ROLES, Principal, require
 from server.domain.records import checked_update, fetch
+from server.domain.referrals.follow_through import follow_referral
+from server.domain.referrals.matching import check_offered
 from server.domain.referrals.models import (
     LIVE,
     AuthorizationStatus,
@@ -46,10 +48,16 @@ READERS = AGENCY_ROLES | PROVIDER_ROLES
 
 
 def visible_referrals(principal: Principal) -> ColumnElement[bool]:
-    """The agency sees its own referrals; a provider sees those sent to it, never drafts."""
+    """The agency sees its own referrals; a provider sees those sent to it, once sent, whatever becomes of
+    them later. A draft ended before sending (cancelled, entered in error) never reaches the provider."""
     if principal.is_agency:
         return Referral.agency_id == principal.agency_id
-    return and_(Referral.provider_id == principal.provider_id, Referral.status != ReferralStatus.DRAFT)
+    return and_(Referral.provider_id == principal.provider_id, Referral.sent_at.is_not(None))
+
+
+def was_sent(referral: Referral) -> bool:
+    """Whether the referral ever reached its provider (a never-sent draft did not refer anyone)."""
+    return referral.sent_at is not None
 
 
 def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
@@ -184,15 +192,10 @@ async def create_referral(
     provider = await fetch(session, Provider, values["provider_id"], field="providerId", what="provider")
     if provider.status != ProviderStatus.ACTIVE:
         raise Invalid("The provider is not active in the network.", field="providerId")
-    if values.get("facility_id") is not None:
-        facility = await fetch(session, Facility, values["facility_id"], field="facilityId", what="facility")
-        if facility.provider_id != provider.id or not facility.active:
-            raise Invalid("The facility is not an active facility of this provider.", field="facilityId")
-    given, expires = values.get("consent_given_at"), values.get("consent_expires_at")
-    if given is not None and given > utcnow() + timedelta(minutes=5):
-        raise Invalid("Consent cannot be given in the future.", field="consentGivenAt")
-    if expires is not None and (given is None or expires <= given):
-        raise Invalid("Consent must expire after it was given.", field="consentExpiresAt")
+    await _check_facility(session, provider.id, values.get("facility_id"))
+    await check_offered(session, assignment.id, provider.id, values.get("facility_id"))
+    given = values.get("consent_given_at")
+    _check_consent(given, values.get("consent_expires_at"))
     earlier = (
         await session.exec(
             select(Referral).where(Referral.benefit_assignment_id == assignment.id).order_by(Referral.id.desc())
@@ -200,6 +203,8 @@ async def create_referral(
     ).all()
     if any(r.status in LIVE for r in earlier):
         raise Conflict("This assignment already has a live referral.", field="benefitAssignmentId")
+    # A re-referral replaces the last referral the provider received; a draft never sent replaced nothing.
+    replaced = next((r.id for r in earlier if was_sent(r)), None)
     benefit = await session.get(Benefit, assignment.benefit_id)
     referral = Referral(
         agency_id=principal.agency_id,
@@ -209,7 +214,7 @@ async def create_referral(
         authorization_status=(
             AuthorizationStatus.NOT_REQUESTED if benefit.requires_authorization else AuthorizationStatus.NOT_REQUIRED
         ),
-        replaces_referral_id=earlier[0].id if earlier else None,
+        replaces_referral_id=replaced,
         **values,
     )
     session.add(referral)
@@ -221,6 +226,62 @@ async def create_referral(
     if send:
         referral = await transition(session, principal, referral.id, "send")
     return referral
+
+
+async def _check_facility(session: AsyncSession, provider_id: int, facility_id: int | None) -> None:
+    """A referral names, if any, an active facility of the provider it goes to."""
+    if facility_id is None:
+        return
+    facility = await fetch(session, Facility, facility_id, field="facilityId", what="facility")
+    if facility.provider_id != provider_id or not facility.active:
+        raise Invalid("The facility is not an active facility of this provider.", field="facilityId")
+
+
+def _check_consent(given: datetime | None, expires: datetime | None) -> None:
+    if given is not None and given > utcnow() + timedelta(minutes=5):
+        raise Invalid("Consent cannot be given in the future.", field="consentGivenAt")
+    if expires is not None and (given is None or expires <= given):
+        raise Invalid("Consent must expire after it was given.", field="consentExpiresAt")
+
+
+# What a draft's update may change: everything but whom it refers and to which provider.
+DRAFT_FIELDS = ("facility_id", "priority", "notes", "shared_fields", "consent_given_at", "consent_expires_at")
+
+
+async def update_draft(
+    session: AsyncSession, principal: Principal | None, referral_id: int, values: dict, *, expected_version: int
+) -> Referral:
+    """Changes a draft before it is sent: its facility, consent, shared fields, priority and notes.
+
+    Only the fields given change; consent given as null is withdrawn. A sent referral is no longer edited:
+    the provider has read it (cancel it and refer again instead).
+    """
+    principal = require(principal, AGENCY_ROLES)
+    referral = await get_referral(session, principal, referral_id)
+    _check_version(referral, expected_version)
+    if referral.status is not ReferralStatus.DRAFT:
+        raise Conflict(f"This referral is {referral.status.value}; only a draft can be edited.", field="status")
+    values = v.clean({k: RULES[k] for k in DRAFT_FIELDS}, values, partial=True)
+    if "facility_id" in values:
+        await _check_facility(session, referral.provider_id, values["facility_id"])
+        await check_offered(session, referral.benefit_assignment_id, referral.provider_id, values["facility_id"])
+    if "consent_given_at" in values:  # a new consent (or none) replaces the old one, with its own expiry
+        given, expires = values["consent_given_at"], values.get("consent_expires_at")
+        values.update(consent_expires_at=expires, consent_recorded_by_id=principal.user_id if given else None)
+    else:
+        given, expires = referral.consent_given_at, values.get("consent_expires_at", referral.consent_expires_at)
+    _check_consent(given, expires)
+    before = snapshot(referral)
+    await _checked_write(session, referral, values)
+    await record_event(
+        session, principal, action="referral.update", record=referral, before=before, agency_id=referral.agency_id
+    )
+    return referral
+
+
+def _check_version(referral: Referral, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != referral.version:
+        raise Conflict("This referral changed since you loaded it; reload it and try again.", field="version")
 
 
 async def _checked_write(session: AsyncSession, referral: Referral, changes: dict) -> None:
@@ -252,20 +313,15 @@ async def transition(
     step = TRANSITIONS[action]
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not step.side:
-        raise Forbidden(f"Only the {step.side.value} may {action.replace('_', ' ')} a referral.")
-    if expected_version is not None and expected_version != referral.version:
-        raise Conflict("This referral changed since you loaded it; reload it and try again.", field="version")
+        doing = "mark a referral entered in error" if action == "mark_in_error" else f"{action} a referral"
+        raise Forbidden(f"Only the {step.side.value} may {doing}.")
+    _check_version(referral, expected_version)
     if referral.status not in step.sources:
         raise Conflict(
             f"This referral is {referral.status.value}; it cannot be {step.target.value} from there.", field="status"
         )
     note = v.argument(v.text(2000), note, field="note")
-    if step.needs_reason and reason is None:
-        raise DomainError(
-            f"Give a reason to make a referral {step.target.value}.", field="reason", code=ErrorCode.REQUIRED
-        )
-    if reason == ReasonCode.OTHER and note is None:
-        raise DomainError("Describe the reason in a note.", field="note", code=ErrorCode.REQUIRED)
+    _check_reason(step.needs_reason, reason, note, f"make a referral {step.target.value}")
     changes: dict[str, Any] = {"status": step.target, "status_reason": reason, "status_note": note}
     if action == "send":
         changes.update(await _sending(session, referral))
@@ -277,7 +333,18 @@ async def transition(
     await record_event(
         session, principal, action=f"referral.{action}", record=referral, before=before, agency_id=referral.agency_id
     )
+    await follow_referral(session, principal, referral)
     return referral
+
+
+def _check_reason(needs_reason: bool, reason: ReasonCode | None, note: str | None, doing: str) -> None:
+    """A reason is given exactly where the step takes one (a reason stored on an acceptance would be a lie)."""
+    if needs_reason and reason is None:
+        raise DomainError(f"Give a reason to {doing}.", field="reason", code=ErrorCode.REQUIRED)
+    if not needs_reason and reason is not None:
+        raise Invalid(f"No reason is given to {doing}; leave it out (a note may say more).", field="reason")
+    if reason == ReasonCode.OTHER and note is None:
+        raise DomainError("Describe the reason in a note.", field="note", code=ErrorCode.REQUIRED)
 
 
 async def _sending(session: AsyncSession, referral: Referral) -> dict:
@@ -347,6 +414,12 @@ AUTHORIZATION_STEPS = {
     "authorize": (Side.AGENCY, AuthorizationStatus.SUBMITTED, AuthorizationStatus.AUTHORIZED, False),
     "deny": (Side.AGENCY, AuthorizationStatus.SUBMITTED, AuthorizationStatus.DENIED, True),
 }
+# What each step does, in words ("Only the agency may authorize a referral.").
+AUTHORIZATION_WORDS = {
+    "request": "request authorization",
+    "authorize": "authorize a referral",
+    "deny": "deny authorization",
+}
 
 
 async def decide_authorization(
@@ -363,7 +436,7 @@ async def decide_authorization(
     side, source, target, needs_reason = AUTHORIZATION_STEPS[action]
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not side:
-        raise Forbidden(f"Only the {side.value} may {action} authorization.")
+        raise Forbidden(f"Only the {side.value} may {AUTHORIZATION_WORDS[action]}.")
     if referral.status not in SERVED:
         raise Conflict(f"This referral is {referral.status.value}; authorization follows acceptance.", field="status")
     if referral.authorization_status != source:
@@ -371,8 +444,8 @@ async def decide_authorization(
             f"Authorization is {referral.authorization_status.value}; it cannot become {target.value} from there.",
             field="authorizationStatus",
         )
-    if needs_reason and reason is None:
-        raise DomainError("Give a reason to deny authorization.", field="reason", code=ErrorCode.REQUIRED)
+    note = v.argument(v.text(2000), note, field="note")
+    _check_reason(needs_reason, reason, note, f"make authorization {target.value}")
     before = snapshot(referral)
     await _checked_write(session, referral, {"authorization_status": target})
     _history(session, principal, referral, ReferralEventKind.AUTHORIZATION, source.value, target.value, reason, note)

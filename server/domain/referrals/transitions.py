@@ -21,8 +21,12 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "send": Transition(frozenset({S.DRAFT}), S.REQUESTED, Side.AGENCY),
+    # A draft is cancelled too (the client declined before it was sent): a decision, not an error.
     "cancel": Transition(
-        frozenset({S.REQUESTED, S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.CANCELLED, Side.AGENCY, needs_reason=True
+        frozenset({S.DRAFT, S.REQUESTED, S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}),
+        S.CANCELLED,
+        Side.AGENCY,
+        needs_reason=True,
     ),
     "mark_in_error": Transition(frozenset({S.DRAFT, S.REQUESTED}), S.ENTERED_IN_ERROR, Side.AGENCY, needs_reason=True),
     "accept": Transition(frozenset({S.REQUESTED}), S.ACCEPTED, Side.PROVIDER),

@@ -4,10 +4,13 @@ import strawberry
 from strawberry import UNSET
 
 from server.domain import agencies
+from server.domain.network import providers
 from server.graphql.accounts.types import Agency
 from server.graphql.context import Info
 from server.graphql.errors import UserError
 from server.graphql.mapping import input_values
+from server.graphql.network.mutations import ProviderPayload
+from server.graphql.network.types import Provider
 from server.graphql.runner import payload, run_mutation
 
 
@@ -24,8 +27,17 @@ class AgencySettingsInput:
 
 @strawberry.type(description="The agency as saved, or the errors that stopped the change.")
 class AgencyPayload:
-    agency: Agency | None = strawberry.field(description="Null on errors.")
+    agency: Agency | None = strawberry.field(description="The agency as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description="Why the change was refused; empty when it was made.")
+
+
+@strawberry.input(description="Your provider's settings; only the fields given change.")
+class ProviderSettingsInput:
+    time_zone: str | None = strawberry.field(
+        default=UNSET,
+        description="IANA time zone in which your provider's users see days and times, e.g. America/Chicago; "
+        "null: your first facility's.",
+    )
 
 
 @strawberry.type
@@ -34,3 +46,8 @@ class AccountsMutation:
     async def update_agency_settings(self, info: Info, input: AgencySettingsInput) -> AgencyPayload:
         result = await run_mutation(info, lambda s, p: agencies.update_settings(s, p, input_values(input)))
         return payload(AgencyPayload, Agency, "agency", result)
+
+    @strawberry.mutation(description="Changes your provider's settings. Provider admins.")
+    async def update_provider_settings(self, info: Info, input: ProviderSettingsInput) -> ProviderPayload:
+        result = await run_mutation(info, lambda s, p: providers.update_settings(s, p, input_values(input)))
+        return payload(ProviderPayload, Provider, "provider", result)

@@ -11,7 +11,9 @@ from server.graphql.runner import signed_in
 
 @strawberry.type
 class AccountsQuery:
-    @strawberry.field(description="The signed-in user: name, role, and their agency or provider.")
+    @strawberry.field(
+        description="The signed-in user: name, role, and their agency or provider. Agency staff and provider users."
+    )
     async def viewer(self, info: Info) -> Viewer | None:
         principal = signed_in(info)
         agency = provider = None
@@ -25,4 +27,5 @@ class AccountsQuery:
             role=principal.role,
             agency=agency,
             provider=provider,
+            time_zone=str(info.context.time_zone),
         )

@@ -13,9 +13,11 @@ class Agency:
     id: strawberry.ID = strawberry.field(description="The agency's id.")
     name: str = strawberry.field(description="The agency's name.")
     time_zone: str = strawberry.field(description="IANA time zone in which the agency's times are shown.")
-    referral_response_hours: int = strawberry.field(description="A referral unanswered this long is overdue.")
+    referral_response_hours: int = strawberry.field(
+        description="Hours after which a referral the provider has not answered is overdue."
+    )
     follow_up_days: int = strawberry.field(
-        description="A client with no note, disbursement or referral update this long needs a follow-up."
+        description="Days after which a client with no note, disbursement or referral update needs a follow-up."
     )
 
 
@@ -25,4 +27,7 @@ class Viewer:
     name: str = strawberry.field(description="The user's full name.")
     role: Role = strawberry.field(description="The user's role.")
     agency: Agency | None = strawberry.field(description="The agency the user works for, for agency staff.")
-    provider: Provider | None = strawberry.field(description="The provider the user works for, for provider staff.")
+    provider: Provider | None = strawberry.field(description="The provider the user works for, for provider users.")
+    time_zone: str = strawberry.field(
+        description="IANA time zone in which you see days and times: your agency's, or your provider's."
+    )

@@ -31,6 +31,6 @@ class AuditEvent:
     def record_id(self) -> strawberry.ID | None:
         return to_id(self.record.record_id)
 
-    @strawberry.field(description="When it happened, in your agency's time zone.")
+    @strawberry.field(description="When it happened, in your time zone.")
     def occurred_at(self, info: Info) -> datetime:
         return info.context.local(self.record.occurred_at)

@@ -46,43 +46,43 @@ class CarePlanAction(enum.Enum):
 
 @strawberry.type(description="The case as saved, or the errors that stopped the change.")
 class CasePayload:
-    case: Case | None = strawberry.field(description="Null on errors.")
+    case: Case | None = strawberry.field(description="The case as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The care plan as saved, or the errors that stopped the change.")
 class CarePlanPayload:
-    care_plan: CarePlan | None = strawberry.field(description="Null on errors.")
+    care_plan: CarePlan | None = strawberry.field(description="The care plan as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The goal as saved, or the errors that stopped the change.")
 class CarePlanGoalPayload:
-    goal: CarePlanGoal | None = strawberry.field(description="Null on errors.")
+    goal: CarePlanGoal | None = strawberry.field(description="The goal as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The task as saved, or the errors that stopped the change.")
 class CarePlanTaskPayload:
-    task: CarePlanTask | None = strawberry.field(description="Null on errors.")
+    task: CarePlanTask | None = strawberry.field(description="The task as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The note as saved, or the errors that stopped the change.")
 class CaseNotePayload:
-    note: CaseNote | None = strawberry.field(description="Null on errors.")
+    note: CaseNote | None = strawberry.field(description="The note as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="The incident as saved, or the errors that stopped it.")
+@strawberry.type(description="The incident as saved, or the errors that stopped the change.")
 class IncidentPayload:
-    incident: Incident | None = strawberry.field(description="Null on errors.")
+    incident: Incident | None = strawberry.field(description="The incident as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="The meeting as saved, or the errors that stopped it.")
+@strawberry.type(description="The meeting as saved, or the errors that stopped the change.")
 class MeetingPayload:
-    meeting: Meeting | None = strawberry.field(description="Null on errors.")
+    meeting: Meeting | None = strawberry.field(description="The meeting as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -121,7 +121,9 @@ class CasesMutation:
         )
         return payload(CasePayload, Case, "case", result)
 
-    @strawberry.mutation(description="Takes a caseworker off a case's team (the membership is kept, ended).")
+    @strawberry.mutation(
+        description="Takes a caseworker off a case's team (the membership is kept, ended). Agency staff."
+    )
     async def remove_case_team_member(self, info: Info, case_id: strawberry.ID, user_id: strawberry.ID) -> CasePayload:
         result = await run_mutation(
             info,
@@ -143,7 +145,10 @@ class CasesMutation:
         result = await run_mutation(info, lambda s, p: care_plans.move_plan(s, p, parse_id(id), action.value))
         return payload(CarePlanPayload, CarePlan, "care_plan", result)
 
-    @strawberry.mutation(description="Puts benefit assignments and enrollments of the client under a care plan.")
+    @strawberry.mutation(
+        description="Puts benefit assignments and program enrollments of the case's participant under an open care "
+        "plan. Agency staff."
+    )
     async def link_care_plan_items(
         self,
         info: Info,
@@ -195,17 +200,21 @@ class CasesMutation:
         result = await run_mutation(info, lambda s, p: notes.write_note(s, p, input_values(input)))
         return payload(CaseNotePayload, CaseNote, "note", result)
 
-    @strawberry.mutation(description="Edits your own draft note.")
+    @strawberry.mutation(description="Edits your own draft note. Agency staff.")
     async def update_case_note(self, info: Info, id: strawberry.ID, input: CaseNoteChangeInput) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.update_draft(s, p, parse_id(id), input_values(input)))
         return payload(CaseNotePayload, CaseNote, "note", result)
 
-    @strawberry.mutation(description="Makes your draft note final; from then on it is corrected by amendment only.")
+    @strawberry.mutation(
+        description="Makes your draft note final; from then on it is corrected by amendment only. Agency staff."
+    )
     async def finalize_case_note(self, info: Info, id: strawberry.ID) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.finalize_note(s, p, parse_id(id)))
         return payload(CaseNotePayload, CaseNote, "note", result)
 
-    @strawberry.mutation(description="Amends a final note: a new final note pointing at it; the original stays.")
+    @strawberry.mutation(
+        description="Amends a final note: a new final note pointing at it; the original stays. Agency staff."
+    )
     async def amend_case_note(self, info: Info, id: strawberry.ID, input: CaseNoteChangeInput) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.amend_note(s, p, parse_id(id), input_values(input)))
         return payload(CaseNotePayload, CaseNote, "note", result)

@@ -1,5 +1,7 @@
 """Queries of case management. Agency staff only; providers are refused (FORBIDDEN)."""
 
+from typing import Annotated
+
 import strawberry
 
 from server.domain.cases import care_plans, cases, my_day, notes
@@ -47,15 +49,17 @@ class CasesQuery:
         )
         return connection(page, lambda r: from_model(Case, r))
 
-    @strawberry.field(description="One case of your agency.")
+    @strawberry.field(description="One case of your agency. Agency staff.")
     async def case(self, info: Info, id: strawberry.ID) -> Case | None:
         return from_model(Case, await run_query(info, lambda s, p: cases.get_case(s, p, parse_id(id))))
 
-    @strawberry.field(description="One care plan of your agency.")
+    @strawberry.field(description="One care plan of your agency. Agency staff.")
     async def care_plan(self, info: Info, id: strawberry.ID) -> CarePlan | None:
         return from_model(CarePlan, await run_query(info, lambda s, p: care_plans.get_plan(s, p, parse_id(id))))
 
-    @strawberry.field(description="Case notes, newest interaction first: final ones, and your own drafts.")
+    @strawberry.field(
+        description="Your agency's case notes, newest interaction first: final ones, and your own drafts. Agency staff."
+    )
     async def case_notes(
         self,
         info: Info,
@@ -77,7 +81,7 @@ class CasesQuery:
         )
         return connection(page, lambda r: from_model(CaseNote, r))
 
-    @strawberry.field(description="Incidents, latest first.")
+    @strawberry.field(description="Your agency's incidents, latest first. Agency staff.")
     async def incidents(
         self,
         info: Info,
@@ -95,11 +99,17 @@ class CasesQuery:
 
     @strawberry.field(
         description="Client search across every text field (names, client ID, phone, email, address, alerts); "
-        "a name or client ID match comes first. Agency staff."
+        "a name or client ID match comes first, then by last and first name. Agency staff."
     )
-    async def client_search(self, info: Info, search: str, first: int = DEFAULT_PAGE_SIZE) -> list[Participant] | None:
-        found = await run_query(info, lambda s, p: participants.search_clients(s, p, search, first=first))
-        return [from_model(Participant, row) for row in found]
+    async def client_search(
+        self,
+        info: Info,
+        search: Annotated[str, strawberry.argument(description="Words to find, in any case; blank finds no one.")],
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> Connection[Participant] | None:
+        page = await run_query(info, lambda s, p: participants.search_clients(s, p, search, first=first, after=after))
+        return connection(page, lambda r: from_model(Participant, r))
 
     @strawberry.field(
         description="Your day: your clients' sessions today, your meetings, your open tasks due today, tomorrow "

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.cases import models
+from server.domain.referrals.referrals import was_sent
 from server.graphql.context import Info
 from server.graphql.mapping import from_model
+from server.graphql.referrals.types import ReferralStatus
 
 if TYPE_CHECKING:
     from server.graphql.clients.types import BenefitAssignment, Participant, ProgramEnrollment
@@ -47,16 +49,16 @@ class CaseTeamMember:
     async def name(self, info: Info) -> str:
         return await _name(info, self.record.user_id)
 
-    @strawberry.field(description="When they joined, in your agency's time zone.")
+    @strawberry.field(description="When they joined, in your time zone.")
     def added_at(self, info: Info) -> datetime:
         return info.context.local(self.record.added_at)
 
 
 @strawberry.type(description="A provider a case's client was referred to, with the referral's status.")
 class CaseProvider:
-    referral_id: strawberry.ID = strawberry.field(description="The referral.")
-    provider_name: str = strawberry.field(description="The provider.")
-    referral_status: str = strawberry.field(description="The referral's status (FHIR Task code).")
+    referral_id: strawberry.ID = strawberry.field(description="The referral's id.")
+    provider_name: str = strawberry.field(description="The provider's name.")
+    referral_status: ReferralStatus = strawberry.field(description="Where the referral stands.")
 
 
 @strawberry.type(description="A task under a care plan's goal.")
@@ -71,7 +73,7 @@ class CarePlanTask:
     async def assignee_name(self, info: Info) -> str | None:
         return await _name(info, self.record.assignee_id)
 
-    @strawberry.field(description="When it was done, in your agency's time zone.")
+    @strawberry.field(description="When it was done, in your time zone.")
     def completed_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.completed_at)
 
@@ -152,12 +154,15 @@ class Case:
     async def team(self, info: Info) -> list[CaseTeamMember]:
         return [from_model(CaseTeamMember, m) for m in await info.context.loaders.team_of_case.load(self.record.id)]
 
-    @strawberry.field(description="The providers the client's referrals went to, with each referral's status.")
+    @strawberry.field(
+        description="The providers the client was referred to (referrals sent), with each referral's status."
+    )
     async def providers(self, info: Info) -> list[CaseProvider]:
-        referrals = await info.context.loaders.referrals_of_participant.load(self.record.participant_id)
+        loaded = await info.context.loaders.referrals_of_participant.load(self.record.participant_id)
+        referrals = [r for r in loaded if was_sent(r)]  # a draft never sent referred the client to no one
         providers = await info.context.loaders.provider.load_many([r.provider_id for r in referrals])
         return [
-            CaseProvider(referral_id=strawberry.ID(str(r.id)), provider_name=p.name, referral_status=r.status.value)
+            CaseProvider(referral_id=strawberry.ID(str(r.id)), provider_name=p.name, referral_status=r.status)
             for r, p in zip(referrals, providers, strict=True)
         ]
 
@@ -185,7 +190,7 @@ class CaseNote:
     async def author_name(self, info: Info) -> str:
         return await _name(info, self.record.author_id)
 
-    @strawberry.field(description="When it was made final, in your agency's time zone.")
+    @strawberry.field(description="When it was made final, in your time zone.")
     def finalized_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.finalized_at)
 
@@ -203,7 +208,7 @@ class Incident:
     location: str | None = strawberry.field(description="Where.")
     description: str = strawberry.field(description="What happened.")
 
-    @strawberry.field(description="When it happened, in your agency's time zone.")
+    @strawberry.field(description="When it happened, in your time zone.")
     def occurred_at(self, info: Info) -> datetime:
         return info.context.local(self.record.occurred_at)
 
@@ -223,11 +228,11 @@ class Meeting:
     subject: str = strawberry.field(description="What it is about.")
     location: str | None = strawberry.field(description="Where.")
 
-    @strawberry.field(description="When it starts, in your agency's time zone.")
+    @strawberry.field(description="When it starts, in your time zone.")
     def starts_at(self, info: Info) -> datetime:
         return info.context.local(self.record.starts_at)
 
-    @strawberry.field(description="When it ends, in your agency's time zone.")
+    @strawberry.field(description="When it ends, in your time zone.")
     def ends_at(self, info: Info) -> datetime:
         return info.context.local(self.record.ends_at)
 
@@ -248,7 +253,9 @@ class FollowUp:
     participant_id: strawberry.Private[int]
     reasons: list[FollowUpReason] = strawberry.field(description="Every reason that applies.")
     consecutive_absences: int = strawberry.field(description="Absences in a row since they last came.")
-    last_interaction: date | None = strawberry.field(description="The last note, disbursement or referral update.")
+    last_interaction: date | None = strawberry.field(
+        description="The last final note, disbursement (not voided) or referral update."
+    )
 
     @strawberry.field(description="The client.")
     async def participant(self, info: Info) -> Annotated["Participant", strawberry.lazy(CLIENTS)]:
@@ -269,7 +276,7 @@ class ClientSession:
 
 @strawberry.type(description="The signed-in caseworker's day.")
 class MyDay:
-    day: date = strawberry.field(description="Today, in your agency's time zone.")
+    day: date = strawberry.field(description="Today, in your time zone.")
     sessions: list[ClientSession] = strawberry.field(description="Today's sessions of your clients.")
     meetings: list[Meeting] = strawberry.field(description="Your meetings today.")
     overdue_tasks: list[CarePlanTask] = strawberry.field(description="Your open tasks past their due date.")

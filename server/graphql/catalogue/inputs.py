@@ -61,7 +61,10 @@ class BenefitCreateInput:
     name: str = strawberry.field(description="Unique in its program.")
     unit_of_measure: str = strawberry.field(description="What one unit is: session, hour, meal, kit, USD…")
     description: str | None = strawberry.field(default=UNSET, description="What the client receives.")
-    requires_authorization: bool | None = strawberry.field(default=UNSET, description="False unless given.")
+    requires_authorization: bool | None = strawberry.field(
+        default=UNSET,
+        description="Whether the agency must authorize a referral before service starts; false unless given.",
+    )
     specialty_ids: list[strawberry.ID] | None = strawberry.field(
         default=UNSET, description="The care specialties a provider must offer to deliver it."
     )
@@ -72,9 +75,13 @@ class BenefitUpdateInput:
     program_id: strawberry.ID | None = strawberry.field(default=UNSET, description="The program it belongs to.")
     benefit_type_id: strawberry.ID | None = strawberry.field(default=UNSET, description="Its benefit type.")
     name: str | None = strawberry.field(default=UNSET, description="Unique in its program.")
-    unit_of_measure: str | None = strawberry.field(default=UNSET, description="What one unit is.")
+    unit_of_measure: str | None = strawberry.field(
+        default=UNSET, description="What one unit is: session, hour, meal, kit, USD…"
+    )
     description: str | None = strawberry.field(default=UNSET, description="What the client receives.")
-    requires_authorization: bool | None = strawberry.field(default=UNSET, description="Needs authorization.")
+    requires_authorization: bool | None = strawberry.field(
+        default=UNSET, description="Whether the agency must authorize a referral before service starts."
+    )
     specialty_ids: list[strawberry.ID] | None = strawberry.field(
         default=UNSET, description="The full list of required care specialties from now on."
     )

@@ -76,6 +76,7 @@ class ClientsMutation:
                 lambda s, p: participants.add_alert(
                     s, p, parse_id(participant_id, field="participantId"), input_values(input)
                 ),
+                fields={"id": "participantId"},
             ),
         )
 

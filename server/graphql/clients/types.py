@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.clients import models
+from server.domain.clients.participants import age_on
 from server.graphql.catalogue.types import Benefit, Program
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import AttendanceRollup
@@ -31,7 +32,7 @@ class ParticipantAlert:
     severity: AlertSeverity = strawberry.field(description="How much it matters.")
     active: bool = strawberry.field(description="Whether it still applies.")
 
-    @strawberry.field(description="When it was raised, in your agency's time zone.")
+    @strawberry.field(description="When it was raised, in your time zone.")
     def created_at(self, info: Info) -> datetime:
         return info.context.local(self.record.created_at)
 
@@ -41,14 +42,22 @@ class ProgramEnrollment:
     record: strawberry.Private[models.ProgramEnrollment]
     id: strawberry.ID = strawberry.field(description="The enrollment's id.")
     status: EnrollmentStatus = strawberry.field(description="Where it stands.")
-    active: bool = strawberry.field(description="At most one active enrollment per participant per program.")
-    anonymous: bool = strawberry.field(description="Whether it counts anonymous recipients.")
+    active: bool = strawberry.field(
+        description="Whether it is current; a participant has at most one active enrollment per program."
+    )
+    anonymous: bool = strawberry.field(description="Whether it counts anonymous recipients (it has no participant).")
     start_date: date | None = strawberry.field(description="When it started.")
     end_date: date | None = strawberry.field(description="When it ended.")
 
     @strawberry.field(description="The program.")
     async def program(self, info: Info) -> Program:
         return from_model(Program, await info.context.loaders.program.load(self.record.program_id))
+
+    @strawberry.field(description="The participant enrolled; null for an anonymous enrollment.")
+    async def participant(self, info: Info) -> "Participant | None":
+        if self.record.participant_id is None:
+            return None
+        return from_model(Participant, await info.context.loaders.participant.load(self.record.participant_id))
 
     @strawberry.field(description="Attendance at the sessions of this enrollment's benefits.")
     async def attendance(self, info: Info) -> AttendanceRollup:
@@ -139,13 +148,10 @@ class Participant:
         rows = await info.context.loaders.incidents_of_participant.load(self.record.id)
         return [from_model(Incident, row) for row in rows]
 
-    @strawberry.field(description="Age in whole years today, from the birth date.")
-    def age(self) -> int | None:
+    @strawberry.field(description="Age in whole years today (your day), from the birth date.")
+    def age(self, info: Info) -> int | None:
         born = self.record.birth_date
-        if born is None:
-            return None
-        today = date.today()
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return None if born is None else age_on(born, info.context.today())
 
     @strawberry.field(description="The participant's alerts, active ones first, newest first.")
     async def alerts(self, info: Info) -> list[ParticipantAlert]:

@@ -22,29 +22,40 @@ from server.graphql.runner import payload, run_mutation
 ERRORS = "Why the change was refused; empty when it was made."
 
 
-@strawberry.type(description="The enrollment made (enrolled or waitlisted), or the errors that stopped it.")
+@strawberry.type(
+    description="The schedule assignment made (ENROLLED or WAITLISTED) or changed, or the errors that stopped the "
+    "change."
+)
 class ScheduleAssignmentPayload:
-    schedule_assignment: ScheduleAssignment | None = strawberry.field(description="Null on errors.")
+    schedule_assignment: ScheduleAssignment | None = strawberry.field(
+        description="The schedule assignment as saved; null on errors."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The roster as saved, or the errors that stopped the save (nothing was saved).")
 class AttendancePayload:
-    roster: Roster | None = strawberry.field(description="The session's roster after the save; null on errors.")
+    roster: Roster | None = strawberry.field(description="The session's roster as saved; null on errors.")
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The disbursement as saved, or the errors that stopped the change.")
 class BenefitDisbursementPayload:
-    disbursement: BenefitDisbursement | None = strawberry.field(description="Null on errors.")
+    disbursement: BenefitDisbursement | None = strawberry.field(
+        description="The disbursement as saved; null on errors."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The bulk disbursement made (or found again by its key), or the errors.")
 class BulkDisbursementPayload:
-    bulk: BulkDisbursement | None = strawberry.field(description="Null on errors.")
-    replayed: bool = strawberry.field(description="True when the key had been used: nothing new was created.")
-    warning: str | None = strawberry.field(description="Set when the benefit has approved schedules.")
+    bulk: BulkDisbursement | None = strawberry.field(description="The bulk disbursement as saved; null on errors.")
+    replayed: bool = strawberry.field(
+        description="True when the key had been used: the first result is returned and nothing new was created."
+    )
+    warning: str | None = strawberry.field(
+        description="Set when the benefit has approved schedules (whose sessions record their own disbursements)."
+    )
     errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
@@ -65,6 +76,7 @@ class DisbursementMutation:
                 from_date=input.from_date,
                 session_id=optional_id(input.session_id, field="sessionId"),
             ),
+            fields={"id": "referralId", "authorizationStatus": "referralId"},  # the referral's
         )
         return payload(ScheduleAssignmentPayload, ScheduleAssignment, "schedule_assignment", result)
 
@@ -95,17 +107,24 @@ class DisbursementMutation:
         return AttendancePayload(roster=roster, errors=errors)
 
     @strawberry.mutation(
-        description="Records an ad hoc delivery. Agency staff: their agency's assignments; providers: "
-        "assignments referred to them and being served."
+        description="Records an ad hoc delivery: agency staff on their agency's assignments, provider users on "
+        "assignments referred to their provider and being served. Agency staff and provider users."
     )
     async def record_benefit_disbursement(
         self, info: Info, input: BenefitDisbursementInput
     ) -> BenefitDisbursementPayload:
-        result = await run_mutation(info, lambda s, p: disbursements.record_disbursement(s, p, input_values(input)))
+        result = await run_mutation(
+            info,
+            lambda s, p: disbursements.record_disbursement(s, p, input_values(input)),
+            # A provider's referral is the assignment's: its state is named by the assignment given.
+            fields={"referralId": "benefitAssignmentId", "authorizationStatus": "benefitAssignmentId"},
+        )
         return payload(BenefitDisbursementPayload, BenefitDisbursement, "disbursement", result)
 
     @strawberry.mutation(
-        description="Corrects a disbursement's quantity, or voids it, with a note; its earlier values are kept."
+        description="Corrects a disbursement's quantity, or voids it, with a note; its earlier values are kept. "
+        "Agency staff correct their agency's, provider users those their provider delivered. Agency staff and "
+        "provider users."
     )
     async def correct_benefit_disbursement(
         self,

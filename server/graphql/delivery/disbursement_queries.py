@@ -29,16 +29,22 @@ def roster_of(found, lines, capacity: int) -> Roster:
 
 @strawberry.type
 class DisbursementQuery:
-    @strawberry.field(description="A session's roster: everyone enrolled on its date, with attendance taken so far.")
+    @strawberry.field(
+        description="A session's roster: everyone enrolled on its date, with attendance taken so far. Agency "
+        "staff and provider users."
+    )
     async def session_roster(self, info: Info, session_id: strawberry.ID) -> Roster | None:
         async def read(s, p):
             found, lines = await attendance.roster(s, p, parse_id(session_id, field="sessionId"))
             schedule = await info.context.loaders.schedule.load(found.schedule_id)
             return roster_of(found, lines, schedule.capacity)
 
-        return await run_query(info, read)
+        return await run_query(info, read, fields={"id": "sessionId"})
 
-    @strawberry.field(description="Enrollments into schedules, oldest first (the waitlist's order).")
+    @strawberry.field(
+        description="Schedule assignments (who is enrolled into or waitlisted for a schedule or session), oldest "
+        "first (the waitlist's order). Agency staff and provider users."
+    )
     async def schedule_assignments(
         self,
         info: Info,
@@ -65,8 +71,8 @@ class DisbursementQuery:
         return connection(page, lambda r: from_model(ScheduleAssignment, r))
 
     @strawberry.field(
-        description="Disbursements, latest service date first. Agency staff: their agency's; providers: those "
-        "they delivered."
+        description="Disbursements, latest service date first: agency staff see their agency's, provider users "
+        "those their provider delivered. Agency staff and provider users."
     )
     async def benefit_disbursements(
         self,
@@ -93,7 +99,9 @@ class DisbursementQuery:
         )
         return connection(page, lambda r: from_model(BenefitDisbursement, r))
 
-    @strawberry.field(description="One disbursement you may see, with its corrections.")
+    @strawberry.field(
+        description="One disbursement you may see, with its corrections. Agency staff and provider users."
+    )
     async def benefit_disbursement(self, info: Info, id: strawberry.ID) -> BenefitDisbursement | None:
         found = await run_query(info, lambda s, p: disbursements.get_disbursement(s, p, parse_id(id)))
         return from_model(BenefitDisbursement, found)

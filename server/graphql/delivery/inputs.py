@@ -23,15 +23,21 @@ class BenefitScheduleInput:
     first_start: datetime = strawberry.field(description="The first session's local start, e.g. 2026-12-07T09:00.")
     first_end: datetime = strawberry.field(description="The first session's local end.")
     time_zone: str = strawberry.field(description="The facility's IANA time zone, e.g. America/Chicago.")
-    frequency: Frequency = strawberry.field(description="ONCE, DAILY, WEEKLY or MONTHLY.")
+    frequency: Frequency = strawberry.field(description="How often sessions repeat.")
     capacity: int = strawberry.field(description="The most participants per session.")
     default_quantity: Decimal = strawberry.field(description="Units delivered per attendance.")
-    interval: int | None = strawberry.field(default=UNSET, description="Every how many days/weeks/months; 1.")
-    weekdays: list[Weekday] | None = strawberry.field(default=UNSET, description="Weekly days, or the monthly day.")
-    month_day: int | None = strawberry.field(default=UNSET, description="Monthly on this day of the month.")
-    month_week: int | None = strawberry.field(default=UNSET, description="Monthly on this week (1-5, -1 last).")
+    interval: int | None = strawberry.field(
+        default=UNSET, description="Every how many days, weeks or months; 1 unless given."
+    )
+    weekdays: list[Weekday] | None = strawberry.field(
+        default=UNSET, description="Weekly: the days; monthly by week: the weekday."
+    )
+    month_day: int | None = strawberry.field(default=UNSET, description="Monthly: the day of the month.")
+    month_week: int | None = strawberry.field(
+        default=UNSET, description="Monthly: the week of the month (1 to 5, -1 last)."
+    )
     until: date | None = strawberry.field(default=UNSET, description="The last day sessions may fall on.")
-    count: int | None = strawberry.field(default=UNSET, description="Or: how many sessions.")
+    count: int | None = strawberry.field(default=UNSET, description="How many sessions, instead of until.")
 
 
 @strawberry.input(description="Narrows the schedules listed.")
@@ -50,13 +56,15 @@ class ScheduleEnrollmentInput:
     from_date: date | None = strawberry.field(
         default=None, description="The first day it counts, in the schedule's time zone; today when left out."
     )
-    session_id: strawberry.ID | None = strawberry.field(default=None, description="Or: one session only.")
+    session_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Or, instead of scheduleId: the one session."
+    )
 
 
 @strawberry.input(description="One roster line's attendance.")
 class AttendanceInput:
     participant_id: strawberry.ID = strawberry.field(description="A participant on the session's roster.")
-    mark: AttendanceMark = strawberry.field(description="PRESENT, ABSENT or EXCUSED.")
+    mark: AttendanceMark = strawberry.field(description="Present, absent or excused.")
     note: str | None = strawberry.field(default=UNSET, description="A note for this line (kept with corrections).")
 
 
@@ -66,7 +74,9 @@ class BenefitDisbursementInput:
     service_date: date = strawberry.field(description="The day of service.")
     quantity: Decimal = strawberry.field(description="Units delivered.")
     code_set_id: strawberry.ID | None = strawberry.field(
-        default=UNSET, description="A code set that bills the benefit; its rate prices the delivery."
+        default=UNSET,
+        description="A code set that bills the benefit; its rate prices the delivery. Left out: the benefit's only "
+        "one (REQUIRED when several bill it; none when none does).",
     )
     note: str | None = strawberry.field(default=UNSET, description="What was delivered, in words.")
 
@@ -76,11 +86,17 @@ class BenefitDisbursementInput:
     "PROGRAM_ENROLLMENT takes enrollmentIds, ANONYMOUS takes recipientCount (up to 20,000 in one request)."
 )
 class BulkDisbursementInput:
-    recipient_type: RecipientType = strawberry.field(description="WALK_IN, PROGRAM_ENROLLMENT or ANONYMOUS.")
+    recipient_type: RecipientType = strawberry.field(
+        description="Who receives it; each type takes its own recipients (see BulkDisbursementInput)."
+    )
     benefit_id: strawberry.ID = strawberry.field(description="A benefit of your agency.")
     service_date: date = strawberry.field(description="The day of service.")
     quantity: Decimal = strawberry.field(description="Units per recipient.")
-    code_set_id: strawberry.ID | None = strawberry.field(default=None, description="A code set that bills it.")
+    code_set_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A code set that bills the benefit; its rate prices each delivery. Left out: the benefit's "
+        "only one (REQUIRED when several bill it; none when none does).",
+    )
     participant_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Walk-in recipients.")
     enrollment_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Enrolled recipients.")
     recipient_count: int | None = strawberry.field(default=None, description="How many anonymous recipients.")

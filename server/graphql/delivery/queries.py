@@ -17,8 +17,8 @@ from server.graphql.runner import run_query
 @strawberry.type
 class DeliveryQuery:
     @strawberry.field(
-        description="Benefit schedules, newest first. Providers: their own; agency staff: those "
-        "submitted for their agency's benefits."
+        description="Benefit schedules, newest first: provider users see their provider's, agency staff those "
+        "submitted for their agency's benefits. Agency staff and provider users."
     )
     async def benefit_schedules(
         self,
@@ -41,7 +41,7 @@ class DeliveryQuery:
         )
         return connection(page, lambda r: from_model(BenefitSchedule, r))
 
-    @strawberry.field(description="One schedule you may see.")
+    @strawberry.field(description="One schedule you may see. Agency staff and provider users.")
     async def benefit_schedule(self, info: Info, id: strawberry.ID) -> BenefitSchedule | None:
         return from_model(
             BenefitSchedule, await run_query(info, lambda s, p: schedules.get_schedule(s, p, parse_id(id)))
@@ -53,7 +53,7 @@ class DeliveryQuery:
         zone = ZoneInfo(input.time_zone)
         return [SessionPreview(starts_at=a.astimezone(zone), ends_at=b.astimezone(zone)) for a, b in found]
 
-    @strawberry.field(description="Sessions of the schedules you see, by start time.")
+    @strawberry.field(description="Sessions of the schedules you see, by start time. Agency staff and provider users.")
     async def benefit_sessions(
         self,
         info: Info,

@@ -38,7 +38,10 @@ class BenefitSession:
     def rescheduled_to_id(self) -> strawberry.ID | None:
         return to_id(self.record.rescheduled_to_id)
 
-    @strawberry.field(description="How many are enrolled in it (its roster's length).")
+    @strawberry.field(
+        description="Its roster's length, whatever its status: everyone enrolled on its date, and anyone whose "
+        "attendance was recorded there."
+    )
     async def enrolled_count(self, info: Info) -> int:
         return await info.context.loaders.enrolled_in_session.load(self.record.id)
 
@@ -62,8 +65,12 @@ class BenefitSchedule:
     record: strawberry.Private[models.BenefitSchedule]
     id: strawberry.ID = strawberry.field(description="The schedule's id.")
     name: str = strawberry.field(description="What the provider calls it.")
-    first_start: datetime = strawberry.field(description="The first session's local start (wall-clock time).")
-    first_end: datetime = strawberry.field(description="The first session's local end (wall-clock time).")
+    first_start: datetime = strawberry.field(
+        description="The first session's start: wall-clock time in the schedule's time zone."
+    )
+    first_end: datetime = strawberry.field(
+        description="The first session's end: wall-clock time in the schedule's time zone."
+    )
     time_zone: str = strawberry.field(description="The facility's IANA time zone; sessions keep its local time.")
     frequency: Frequency = strawberry.field(description="How often sessions repeat.")
     interval: int = strawberry.field(description="Every how many days, weeks or months.")
@@ -119,11 +126,14 @@ ScheduleAssignmentStatus = strawberry.enum(
 )
 
 
-@strawberry.type(description="A participant enrolled into a schedule from a date, or into one session.")
+@strawberry.type(
+    description="A schedule assignment: a participant enrolled into (or waitlisted for) a schedule from a date, or "
+    "one session."
+)
 class ScheduleAssignment:
     record: strawberry.Private[models.ScheduleAssignment]
-    id: strawberry.ID = strawberry.field(description="The enrollment's id.")
-    status: ScheduleAssignmentStatus = strawberry.field(description="Enrolled, or waitlisted past capacity.")
+    id: strawberry.ID = strawberry.field(description="The schedule assignment's id.")
+    status: ScheduleAssignmentStatus = strawberry.field(description="Enrolled, waitlisted past capacity, or withdrawn.")
     from_date: date = strawberry.field(description="The first day it counts, in the schedule's time zone.")
 
     @strawberry.field(description="The referral it serves.")

@@ -23,6 +23,10 @@ class ProviderCreateInput:
     phone: str | None = strawberry.field(default=UNSET, description="Main phone number.")
     email: str | None = strawberry.field(default=UNSET, description="Main email address.")
     website: str | None = strawberry.field(default=UNSET, description="Web site (http:// or https://).")
+    time_zone: str | None = strawberry.field(
+        default=UNSET,
+        description="IANA time zone of its days and times, e.g. America/Chicago; without one, its first facility's.",
+    )
 
 
 @strawberry.input(description="Changes to a provider: only the fields given change; null clears a field.")
@@ -35,6 +39,10 @@ class ProviderUpdateInput:
     phone: str | None = strawberry.field(default=UNSET, description="Main phone number.")
     email: str | None = strawberry.field(default=UNSET, description="Main email address.")
     website: str | None = strawberry.field(default=UNSET, description="Web site (http:// or https://).")
+    time_zone: str | None = strawberry.field(
+        default=UNSET,
+        description="IANA time zone of its days and times, e.g. America/Chicago; without one, its first facility's.",
+    )
 
 
 @strawberry.input(description="Narrows the facilities listed.")
@@ -73,6 +81,9 @@ class FacilityCreateInput:
     accepting_referrals: bool | None = strawberry.field(default=UNSET, description="True unless given.")
     capacity_status: CapacityStatus | None = strawberry.field(default=UNSET, description="CAPACITY unless given.")
     confidential: bool | None = strawberry.field(default=UNSET, description="False unless given.")
+    time_zone: str | None = strawberry.field(
+        default=UNSET, description="IANA time zone, e.g. America/Chicago; without one, its schedules' or provider's."
+    )
     specialties: list[FacilitySpecialtyInput] | None = strawberry.field(
         default=UNSET, description="The specialties it offers."
     )
@@ -80,7 +91,7 @@ class FacilityCreateInput:
 
 @strawberry.input(
     description="Changes to a facility: only the fields given change. A provider's own users may change only "
-    "phone, email, website, accessibilityNotes, acceptingReferrals and capacityStatus."
+    "phone, email, website, accessibilityNotes, acceptingReferrals, capacityStatus and timeZone."
 )
 class FacilityUpdateInput:
     name: str | None = strawberry.field(default=UNSET, description="The facility's name.")
@@ -99,6 +110,9 @@ class FacilityUpdateInput:
     accepting_referrals: bool | None = strawberry.field(default=UNSET, description="Takes new referrals now.")
     capacity_status: CapacityStatus | None = strawberry.field(default=UNSET, description="Room for new clients.")
     confidential: bool | None = strawberry.field(default=UNSET, description="Hide the address from other providers.")
+    time_zone: str | None = strawberry.field(
+        default=UNSET, description="IANA time zone, e.g. America/Chicago; null: its schedules' or its provider's."
+    )
     specialties: list[FacilitySpecialtyInput] | None = strawberry.field(
         default=UNSET, description="The full list of specialties it offers from now on."
     )

@@ -76,8 +76,8 @@ class NetworkMutation:
         return _facility(await run_mutation(info, lambda s, p: facilities.create_facility(s, p, values, offered)))
 
     @strawberry.mutation(
-        description="Changes a facility. Agency admins change anything; the provider's own users change its "
-        "contact details and availability."
+        description="Changes a facility: agency admins anything, the provider's own users only its contact "
+        "details, availability and time zone. Agency admins and provider users."
     )
     async def update_facility(self, info: Info, id: strawberry.ID, input: FacilityUpdateInput) -> FacilityPayload:
         values = input_values(input, skip=("specialties",))

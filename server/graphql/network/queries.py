@@ -13,7 +13,9 @@ from server.graphql.runner import run_query
 
 @strawberry.type
 class NetworkQuery:
-    @strawberry.field(description="Providers by name. Provider users see only their own provider.")
+    @strawberry.field(
+        description="Providers by name; provider users see only their own provider. Agency staff and provider users."
+    )
     async def providers(
         self,
         info: Info,
@@ -30,12 +32,17 @@ class NetworkQuery:
         )
         return connection(page, lambda r: from_model(Provider, r))
 
-    @strawberry.field(description="One provider; NOT_FOUND if it does not exist or is not yours to see.")
+    @strawberry.field(
+        description="One provider; NOT_FOUND if it does not exist or is not yours to see. Agency staff and "
+        "provider users."
+    )
     async def provider(self, info: Info, id: strawberry.ID) -> Provider | None:
         record = await run_query(info, lambda s, p: providers.get_provider(s, p, parse_id(id)))
         return from_model(Provider, record)
 
-    @strawberry.field(description="Facilities by name. Provider users see only their own provider's.")
+    @strawberry.field(
+        description="Facilities by name; provider users see only their own provider's. Agency staff and provider users."
+    )
     async def facilities(
         self,
         info: Info,
@@ -60,13 +67,17 @@ class NetworkQuery:
         )
         return connection(page, lambda r: from_model(Facility, r))
 
-    @strawberry.field(description="One facility; NOT_FOUND if it does not exist or is not yours to see.")
+    @strawberry.field(
+        description="One facility; NOT_FOUND if it does not exist or is not yours to see. Agency staff and "
+        "provider users."
+    )
     async def facility(self, info: Info, id: strawberry.ID) -> Facility | None:
         record = await run_query(info, lambda s, p: facilities.get_facility(s, p, parse_id(id)))
         return from_model(Facility, record)
 
     @strawberry.field(
-        description="Care specialties by name; ask for `rootsOnly` and each node's `children` to walk the tree."
+        description="Care specialties by name; ask for `rootsOnly` and each node's `children` to walk the tree. "
+        "Agency staff and provider users."
     )
     async def care_specialties(
         self,
@@ -91,7 +102,7 @@ class NetworkQuery:
         )
         return connection(page, lambda r: from_model(CareSpecialty, r))
 
-    @strawberry.field(description="One care specialty.")
+    @strawberry.field(description="One care specialty. Agency staff and provider users.")
     async def care_specialty(self, info: Info, id: strawberry.ID) -> CareSpecialty | None:
         record = await run_query(info, lambda s, p: specialties.get_specialty(s, p, parse_id(id)))
         return from_model(CareSpecialty, record)

@@ -105,7 +105,14 @@ class Facility:
         rows = await info.context.loaders.specialties_of_facility.load(self.record.id)
         return [from_model(FacilitySpecialty, row) for row in rows]
 
-    @strawberry.field(description="When the facility's details last changed, in your agency's time zone.")
+    @strawberry.field(
+        description="IANA time zone of the facility: its own, else its approved (else first) schedule's, else its "
+        "provider's setting, else UTC."
+    )
+    async def time_zone(self, info: Info) -> str:
+        return await info.context.loaders.facility_zone.load(self.record.id)
+
+    @strawberry.field(description="When the facility's details last changed, in your time zone.")
     def updated_at(self, info: Info) -> datetime:
         return info.context.local(self.record.updated_at)
 
@@ -128,6 +135,13 @@ class Provider:
         rows = await info.context.loaders.facilities_of_provider.load(self.record.id)
         return [from_model(Facility, row) for row in rows]
 
-    @strawberry.field(description="When the provider joined the network, in your agency's time zone.")
+    @strawberry.field(
+        description="IANA time zone in which its users see days and times: its own setting, else its first "
+        "facility's that has one, else UTC."
+    )
+    async def time_zone(self, info: Info) -> str:
+        return await info.context.loaders.provider_zone.load(self.record.id)
+
+    @strawberry.field(description="When the provider joined the network, in your time zone.")
     def created_at(self, info: Info) -> datetime:
         return info.context.local(self.record.created_at)

@@ -20,13 +20,32 @@ class ConsentInput:
 class ReferralCreateInput:
     benefit_assignment_id: strawberry.ID = strawberry.field(description="The assignment to refer.")
     provider_id: strawberry.ID = strawberry.field(description="The provider to refer to.")
-    facility_id: strawberry.ID | None = strawberry.field(default=UNSET, description="One of its facilities.")
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="One of the provider's facilities; none in particular unless given."
+    )
     priority: ReferralPriority | None = strawberry.field(default=UNSET, description="ROUTINE unless given.")
     notes: str | None = strawberry.field(default=UNSET, description="Notes for the provider.")
     shared_fields: list[SharedField] = strawberry.field(
         default_factory=list, description="What the provider may see beyond the preferred name."
     )
-    consent: ConsentInput | None = strawberry.field(default=None, description="Needed before sending.")
+    consent: ConsentInput | None = strawberry.field(
+        default=None, description="The participant's consent; needed before sending."
+    )
+
+
+@strawberry.input(description="Changes to a draft referral; absent fields stay as they are.")
+class ReferralUpdateInput:
+    facility_id: strawberry.ID | None = strawberry.field(
+        default=UNSET, description="One of the provider's facilities, or null for none in particular."
+    )
+    priority: ReferralPriority | None = strawberry.field(default=UNSET, description="How urgent it is.")
+    notes: str | None = strawberry.field(default=UNSET, description="Notes for the provider.")
+    shared_fields: list[SharedField] | None = strawberry.field(
+        default=UNSET, description="What the provider may see beyond the preferred name (replaces the list)."
+    )
+    consent: ConsentInput | None = strawberry.field(
+        default=UNSET, description="The participant's consent, replacing the one recorded; null withdraws it."
+    )
 
 
 @strawberry.input(description="Narrows the referrals listed.")
@@ -57,15 +76,24 @@ class ProviderSearchFilter:
     benefit_id: strawberry.ID | None = strawberry.field(
         default=None, description="Facilities offering a specialty the benefit requires (or one under it)."
     )
+    code_set_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Facilities offering a specialty (or one under it) required by a benefit this code set bills, "
+        "directly or through a bundle.",
+    )
     provider_name: str | None = strawberry.field(default=None, description="Part of the provider's name.")
-    provider_types: list[ProviderType] | None = strawberry.field(default=None, description="Only these types.")
+    provider_types: list[ProviderType] | None = strawberry.field(
+        default=None, description="Only providers of these types."
+    )
     near: PointInput | None = strawberry.field(default=None, description="Nearest first from this point.")
     near_participant_id: strawberry.ID | None = strawberry.field(
         default=None, description="Nearest first from this participant's home."
     )
     radius_km: float | None = strawberry.field(default=None, description="Only within this distance (with a point).")
     accepting_referrals: bool | None = strawberry.field(default=None, description="Only those (not) accepting.")
-    capacity_statuses: list[CapacityStatus] | None = strawberry.field(default=None, description="Only these.")
+    capacity_statuses: list[CapacityStatus] | None = strawberry.field(
+        default=None, description="Only facilities in these capacity statuses."
+    )
     session_weekdays: list[Weekday] | None = strawberry.field(
         default=None, description="Only facilities with upcoming approved sessions on one of these days."
     )

@@ -28,8 +28,8 @@ def _filters(f: ReferralFilter) -> dict:
 @strawberry.type
 class ReferralsQuery:
     @strawberry.field(
-        description="Referrals, newest first. Agency staff: their agency's. Provider users: those sent to their "
-        "provider (their inbox)."
+        description="Referrals, newest first: agency staff see their agency's, provider users those sent to "
+        "their provider (their inbox). Agency staff and provider users."
     )
     async def referrals(
         self,
@@ -45,11 +45,17 @@ class ReferralsQuery:
         )
         return connection(page, lambda r: from_model(Referral, r))
 
-    @strawberry.field(description="One referral you may see; NOT_FOUND otherwise. Opening it is `openReferral`.")
+    @strawberry.field(
+        description="One referral you may see; NOT_FOUND otherwise. Opening it is `openReferral`. Agency staff "
+        "and provider users."
+    )
     async def referral(self, info: Info, id: strawberry.ID) -> Referral | None:
         return from_model(Referral, await run_query(info, lambda s, p: referrals.get_referral(s, p, parse_id(id))))
 
-    @strawberry.field(description="How many of the referrals you see are in each status (with the same filter).")
+    @strawberry.field(
+        description="How many of the referrals you see are in each status (with the same filter as `referrals`). "
+        "Agency staff and provider users."
+    )
     async def referral_counts(
         self, info: Info, filter: ReferralFilter | None = None
     ) -> list[ReferralStatusCount] | None:
@@ -72,6 +78,7 @@ class ReferralsQuery:
                 p,
                 specialty_ids=parse_ids(f.specialty_ids, field="filter.specialtyIds"),
                 benefit_id=optional_id(f.benefit_id, field="filter.benefitId"),
+                code_set_id=optional_id(f.code_set_id, field="filter.codeSetId"),
                 provider_name=f.provider_name,
                 provider_types=f.provider_types,
                 latitude=f.near.latitude if f.near else None,
@@ -88,6 +95,7 @@ class ReferralsQuery:
                 first=first,
                 after=after,
             ),
+            fields={"participantId": "filter.nearParticipantId", "latitude": "filter.near"},
         )
         return connection(
             result.page,

@@ -25,7 +25,11 @@ AuthorizationStatus = strawberry.enum(
     description="Where the agency's authorization of a referral stands, when its benefit requires one.",
 )
 ReferralPriority = strawberry.enum(models.ReferralPriority, description="How soon the provider should act.")
-ReasonCode = strawberry.enum(models.ReasonCode, description="Why a referral was rejected, held, cancelled or failed.")
+ReasonCode = strawberry.enum(
+    models.ReasonCode,
+    description="Why a referral was rejected, held, cancelled, failed or entered in error, or its authorization "
+    "denied.",
+)
 SharedField = strawberry.enum(models.SharedField, description="A participant field a referral shows its provider.")
 ReferralEventKind = strawberry.enum(models.ReferralEventKind, description="What a history entry changed.")
 
@@ -102,18 +106,42 @@ class ReferredBenefit:
         ]
 
 
-@strawberry.type(description="One change of a referral: who, when, from, to and why.")
+@strawberry.type(
+    description="One change of a referral: who, when and why, and what changed: its status (kind STATUS: "
+    "fromStatus and toStatus) or its authorization (kind AUTHORIZATION: fromAuthorizationStatus and "
+    "toAuthorizationStatus)."
+)
 class ReferralHistoryEntry:
     record: strawberry.Private[models.ReferralEvent]
-    kind: ReferralEventKind = strawberry.field(description="A status or an authorization change.")
-    from_value: str | None = strawberry.field(description="The status before (null when created).")
-    to_value: str = strawberry.field(description="The status after.")
+    kind: ReferralEventKind = strawberry.field(description="Whether the status or the authorization changed.")
     reason: ReasonCode | None = strawberry.field(description="Why, when a reason was given.")
-    note: str | None = strawberry.field(description="In words.")
+    note: str | None = strawberry.field(description="The note given with the change.")
     actor_name: str = strawberry.field(description="Who made the change.")
     actor_role: Role = strawberry.field(description="Their role.")
 
-    @strawberry.field(description="When, in your agency's time zone.")
+    def _value(self, kind: models.ReferralEventKind, value: str | None):
+        """The stored value as its enum, on an entry of `kind`; None on the other kind."""
+        if self.record.kind != kind or value is None:
+            return None
+        return (models.ReferralStatus if kind == models.ReferralEventKind.STATUS else models.AuthorizationStatus)(value)
+
+    @strawberry.field(description="A status change: the status before; null when the referral was created.")
+    def from_status(self) -> ReferralStatus | None:
+        return self._value(models.ReferralEventKind.STATUS, self.record.from_value)
+
+    @strawberry.field(description="A status change: the status after; null for an authorization change.")
+    def to_status(self) -> ReferralStatus | None:
+        return self._value(models.ReferralEventKind.STATUS, self.record.to_value)
+
+    @strawberry.field(description="An authorization change: the authorization before; null for a status change.")
+    def from_authorization_status(self) -> AuthorizationStatus | None:
+        return self._value(models.ReferralEventKind.AUTHORIZATION, self.record.from_value)
+
+    @strawberry.field(description="An authorization change: the authorization after; null for a status change.")
+    def to_authorization_status(self) -> AuthorizationStatus | None:
+        return self._value(models.ReferralEventKind.AUTHORIZATION, self.record.to_value)
+
+    @strawberry.field(description="When, in your time zone.")
     def occurred_at(self, info: Info) -> datetime:
         return info.context.local(self.record.occurred_at)
 
@@ -139,22 +167,29 @@ class Referral:
     record: strawberry.Private[models.Referral]
     id: strawberry.ID = strawberry.field(description="The referral's id.")
     status: ReferralStatus = strawberry.field(description="Where it stands.")
-    status_reason: ReasonCode | None = strawberry.field(description="Why it was rejected, held, cancelled or failed.")
-    status_note: str | None = strawberry.field(description="The reason in words.")
-    authorization_status: AuthorizationStatus = strawberry.field(description="The agency's authorization.")
+    status_reason: ReasonCode | None = strawberry.field(
+        description="Why it was rejected, held, cancelled, failed or entered in error (the last status change's "
+        "reason)."
+    )
+    status_note: str | None = strawberry.field(
+        description="The note given with the last status change (the reason in words, when there is one)."
+    )
+    authorization_status: AuthorizationStatus = strawberry.field(
+        description="Where the agency's authorization stands (NOT_REQUIRED when the benefit needs none)."
+    )
     priority: ReferralPriority = strawberry.field(description="How soon the provider should act.")
     notes: str | None = strawberry.field(description="The caseworker's notes for the provider.")
-    version: int = strawberry.field(description="Changes with every transition; pass it as expectedVersion.")
+    version: int = strawberry.field(description="Changes with every change; pass it as expectedVersion.")
 
     @strawberry.field(description="The participant fields this referral shares with its provider.")
     def shared_fields(self) -> list[SharedField]:
         return [models.SharedField(f) for f in self.record.shared_fields]
 
-    @strawberry.field(description="Not yet opened by the provider.")
+    @strawberry.field(description="Whether the provider has not opened it yet.")
     def is_new(self) -> bool:
         return self.record.first_viewed_at is None
 
-    @strawberry.field(description="Still REQUESTED after the agency's response window.")
+    @strawberry.field(description="Whether it is still REQUESTED past respondBy (the agency's response window).")
     def is_overdue(self) -> bool:
         return is_overdue(self.record)
 
@@ -184,7 +219,7 @@ class Referral:
             return None
         return from_model(Participant, await info.context.loaders.participant.load(self.record.participant_id))
 
-    @strawberry.field(description="The benefit assignment referred: for the referring agency only.")
+    @strawberry.field(description="The benefit assignment referred: for the referring agency only, null for providers.")
     async def benefit_assignment(self, info: Info) -> BenefitAssignment | None:
         if not sees_whole_participant(info.context.principal, self.record):
             return None
@@ -228,7 +263,10 @@ class Referral:
         rows = await info.context.loaders.history_of_referral.load(self.record.id)
         return [from_model(ReferralHistoryEntry, row) for row in rows]
 
-    @strawberry.field(description="The earlier referral of the same assignment this one replaces (agency only).")
+    @strawberry.field(
+        description="The id of the earlier referral of the same assignment this one replaces; for the referring agency "
+        "only, null for providers."
+    )
     def replaces_id(self, info: Info) -> strawberry.ID | None:
         if self.record.replaces_referral_id is None or not sees_whole_participant(info.context.principal, self.record):
             return None
@@ -238,23 +276,25 @@ class Referral:
     def consent_given_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.consent_given_at)
 
-    @strawberry.field(description="When the participant's consent expires.")
+    @strawberry.field(description="When the participant's consent expires, in your time zone.")
     def consent_expires_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.consent_expires_at)
 
-    @strawberry.field(description="When it was sent to the provider.")
+    @strawberry.field(description="When it was sent to the provider, in your time zone.")
     def sent_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.sent_at)
 
-    @strawberry.field(description="When the provider should have answered by.")
+    @strawberry.field(
+        description="When the provider should answer by (the agency's response window), in your time zone."
+    )
     def respond_by(self, info: Info) -> datetime | None:
         return info.context.local(self.record.respond_by)
 
-    @strawberry.field(description="When the provider first opened it.")
+    @strawberry.field(description="When the provider first opened it, in your time zone.")
     def first_viewed_at(self, info: Info) -> datetime | None:
         return info.context.local(self.record.first_viewed_at)
 
-    @strawberry.field(description="When it was created.")
+    @strawberry.field(description="When it was created, in your time zone.")
     def created_at(self, info: Info) -> datetime:
         return info.context.local(self.record.created_at)
 
@@ -262,7 +302,7 @@ class Referral:
 @strawberry.type(description="How many referrals are in one status.")
 class ReferralStatusCount:
     status: ReferralStatus = strawberry.field(description="The status.")
-    count: int = strawberry.field(description="How many of your referrals are in it.")
+    count: int = strawberry.field(description="How many of the referrals you see are in it.")
 
 
 @strawberry.type(description="A facility found by provider search, with its distance and matching specialties.")
