@@ -186,3 +186,23 @@ async def test_every_operation_names_its_fields_when_given_ids_of_nothing(gql, f
                 result = await gql(who, document, given)  # conftest checks every error's field
                 unexpected = [e for e in result.errors if e.get("message", "").startswith("Unexpected error")]
                 assert not unexpected, (name, who, given, unexpected)
+
+
+async def test_a_message_that_names_its_field_names_it_as_sent(gql, world):
+    new = {
+        "benefitAssignmentId": world.food_box_assignment,
+        "providerId": world.pantry,
+        "consent": {"givenAt": "2026-11-30T15:00:00"},  # no offset
+    }
+    result = await gql(
+        "caseworker",
+        "mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) { errors { code field message } } }",
+        {"input": new},
+    )
+    assert result.data["createReferral"]["errors"] == [
+        {
+            "code": "INVALID",
+            "field": "consent.givenAt",
+            "message": "consent.givenAt must be a date and time with its offset.",
+        }
+    ]

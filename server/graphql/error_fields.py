@@ -103,9 +103,15 @@ def name_fields(error: DomainError, info: Info, renamed: Renamed | None = None) 
             return "id"
         return field
 
-    error.field = name(error.field)
+    for each in error.errors if isinstance(error, InvalidInput) else [error]:
+        _rename(each, name(each.field))
     if isinstance(error, InvalidInput):
-        for each in error.errors:
-            each.field = name(each.field)
-        error.field = error.errors[0].field
+        error.field, error.message = error.errors[0].field, error.errors[0].message
     return error
+
+
+def _rename(error: DomainError, field: str | None) -> None:
+    """Names the field, also where the message starts with the domain's name for it ("consentGivenAt must…")."""
+    if error.field and field and error.message.startswith(f"{error.field} "):
+        error.message = field + error.message[len(error.field) :]
+    error.field = field
