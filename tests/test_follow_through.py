@@ -184,6 +184,28 @@ async def test_an_assignment_the_agency_closed_stays_closed(gql, world):
     assert state["benefitAssignment"]["status"] == "WITHDRAWN"
 
 
+@pytest.mark.parametrize("end", ["cancel", "mark_in_error"])
+async def test_a_draft_ended_before_it_was_sent_leaves_the_assignment_as_it_was(gql, world, end):
+    # given: an assignment the agency made active itself, and a draft of it
+    made = await new_assignment(gql, world.family_support, world.food_box)
+    (
+        await gql(
+            "caseworker",
+            """mutation Op($id: ID!) { updateBenefitAssignment(id: $id, input: {status: ACTIVE}) {
+            errors { code } } }""",
+            {"id": made["assignment"]},
+        )
+    ).ok()
+    draft = (
+        await gql("caseworker", CREATE, {"input": referral_input(made["assignment"], world.pantry), "send": False})
+    ).ok()["createReferral"]["referral"]
+    # when: the draft is ended without ever being sent
+    await act(gql, draft["id"], end)
+    # then: it referred the client to no one, so the assignment stays as the agency left it
+    state = (await gql("caseworker", STATE, {"id": draft["id"]})).ok()["referral"]
+    assert state["benefitAssignment"]["status"] == "ACTIVE"
+
+
 async def test_steves_assignment_is_active_while_his_referral_is_in_progress(gql, world):
     state = (await gql("caseworker", STATE, {"id": world.steve_referral})).ok()["referral"]
     assert (state["status"], state["benefitAssignment"]["status"]) == ("IN_PROGRESS", "ACTIVE")
@@ -473,6 +495,40 @@ async def test_a_referral_goes_only_where_the_benefit_or_a_specialty_it_requires
         {"id": draft.ok()["createReferral"]["referral"]["id"], "f": pantry_kitchen_only},
     )
     assert refused.data["updateReferral"]["errors"] == [{"code": "INVALID", "field": "facilityId"}]
+
+
+async def test_a_benefit_that_requires_specialties_goes_only_where_they_are_offered_whatever_it_is_billed_by(
+    gql, world
+):
+    # given: "Grocery counseling" requires the food pantry specialty and is billed by 90832, like grief counseling
+    benefit = (
+        await gql(
+            "agency_admin",
+            """mutation Op($input: BenefitCreateInput!) { createBenefit(input: $input) { benefit { id }
+            errors { code field } } }""",
+            {
+                "input": {
+                    "programId": world.family_support,
+                    "benefitTypeId": world.mental_health,
+                    "name": "Grocery counseling",
+                    "unitOfMeasure": "hour",
+                    "specialtyIds": [world.food_pantry_specialty],
+                }
+            },
+        )
+    ).ok()["createBenefit"]["benefit"]["id"]
+    (
+        await gql(
+            "agency_admin",
+            """mutation Op($input: BenefitItemCodeCreateInput!) { createBenefitItemCode(input: $input) {
+            errors { code field } } }""",
+            {"input": {"benefitId": benefit, "code": "B-00078", "codeSetId": world.cpt_90832}},
+        )
+    ).ok()
+    made = await new_assignment(gql, world.family_support, benefit)
+    # then: a code set shared with grief counseling does not make the Grief Center offer it; the pantry does
+    assert await _refuse(gql, made["assignment"], world.grief_center) == [{"code": "INVALID", "field": "providerId"}]
+    assert await _refuse(gql, made["assignment"], world.pantry) == []
 
 
 async def test_a_benefit_matches_through_its_item_codes_and_one_naming_nothing_goes_anywhere(gql, world):

@@ -8,7 +8,7 @@ from server.domain.clients import enrollments, participants
 from server.domain.referrals import referrals
 from server.domain.referrals.models import ReasonCode, SharedField
 from server.domain.users import principal_of
-from tests.conftest import assert_denied
+from tests.conftest import Result, assert_denied
 
 pytestmark = pytest.mark.anyio
 
@@ -238,13 +238,44 @@ async def test_a_referral_never_sent_reaches_no_provider_by_any_list_count_looku
             who, f"query Op($id: ID!) {{ referral(id: $id) {{ id status {SHARED} }} }}", {"id": referral_id}
         )
         assert_denied(lookup, "NOT_FOUND")
+        # every mutation answers exactly as it does for a referral that does not exist, and changes nothing
         for name, required in mutations.items():
-            arguments = ", ".join(f"{a}: {_literal(_sample(t, referral_id))}" for a, t in required)
-            result = await gql(who, f"mutation {{ {name}({arguments}) {{ referral {{ id }} errors {{ code }} }} }}")
-            assert result.error_codes() and set(result.error_codes()) <= {"NOT_FOUND", "FORBIDDEN"}, (who, name)
+
+            async def call(target: str, name=name, required=required, who=who) -> Result:
+                arguments = ", ".join(f"{a}: {_literal(_sample(t, target))}" for a, t in required)
+                return await gql(who, f"mutation {{ {name}({arguments}) {{ referral {{ id }} errors {{ code }} }} }}")
+
+            result, missing = await call(referral_id), await call(MISSING)
+            assert result.error_codes() == missing.error_codes() != [], (who, name)
+            assert_denied(result, result.error_codes()[0])
+        # and so do the mutations that name it, or its assignment, inside their input
+        for document, variables in _naming_it(world, referral_id):
+            result = await gql(who, document, variables(referral_id, world.food_box_assignment))
+            missing = await gql(who, document, variables(MISSING, MISSING))
+            assert result.error_codes() == missing.error_codes() != [], (who, document)
             assert_denied(result, result.error_codes()[0])
     # and the agency's case does not list the pantry as a provider the client was referred to
     assert (await gql("caseworker", STEVE_CASE, {"id": world.steve_case})).ok() == case_before
+
+
+MISSING = "999999"  # no such record
+
+
+def _naming_it(world, referral_id):
+    """Mutations that reach a referral through their input: enrolling it into a schedule, delivering on it."""
+    return [
+        (
+            """mutation Op($input: ScheduleEnrollmentInput!) { enrollInSchedule(input: $input) { errors { code } } }""",
+            lambda referral, _: {"input": {"referralId": referral, "scheduleId": world.wednesday_schedule}},
+        ),
+        (
+            """mutation Op($input: BenefitDisbursementInput!) { recordBenefitDisbursement(input: $input) {
+              errors { code } } }""",
+            lambda _, assignment: {
+                "input": {"benefitAssignmentId": assignment, "serviceDate": "2026-11-20", "quantity": "1"}
+            },
+        ),
+    ]
 
 
 def _literal(value) -> str:

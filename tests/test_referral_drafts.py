@@ -1,5 +1,5 @@
 """Drafts (issue 10): the agency edits a draft before sending it and cancels it when the client declines; a
-re-referral links to the last referral the provider received, never to a draft. Reasons only where a step
+re-referral links to the last referral of the assignment that was sent, never to a draft. Reasons only where a step
 takes one."""
 
 import pytest

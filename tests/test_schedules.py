@@ -127,6 +127,7 @@ async def test_a_rejection_needs_a_note_and_the_provider_may_resubmit(gql, mwf):
         ("provider_a_admin", {"weekdays": []}, "INVALID", "weekdays"),
         ("provider_a_admin", {"count": None}, "INVALID", "until"),
         ("provider_a_admin", {"timeZone": "Moon/Base"}, "INVALID", "timeZone"),
+        ("provider_a_admin", {"timeZone": "localtime"}, "INVALID", "timeZone"),  # the server's own zone, no IANA name
     ],
 )
 async def test_refused_schedules(gql, db, world, mwf, who, change, code, field):

@@ -2,7 +2,7 @@
 
 import { ApiError, gql, onSignedOut, signIn, signOut } from "./api.js";
 import { clear, fill, h } from "./dom.js";
-import { language, setLanguage, t } from "./i18n.js";
+import { language, setLanguage, setTimeZone, t } from "./i18n.js";
 import { facilitiesView } from "./views/facilities.js";
 import { inboxView } from "./views/inbox.js";
 import { referralView } from "./views/referral.js";
@@ -171,8 +171,9 @@ export function signInView(message) {
 
 async function start() {
   try {
-    const data = await gql("query { viewer { id name role provider { id name } } }");
+    const data = await gql("query { viewer { id name role timeZone provider { id name } } }");
     app.viewer = data.viewer && data.viewer.provider ? data.viewer : null;
+    setTimeZone(app.viewer && app.viewer.timeZone); // the provider's: every day and time shows in it
   } catch (error) {
     app.viewer = null;
     if (!(error instanceof ApiError && error.kind === "unauthenticated")) {

@@ -436,8 +436,20 @@ export function code(value) {
   return CODES[language()][value] ?? value;
 }
 
-export function formatDateTime(iso, timeZone) {
-  return new Intl.DateTimeFormat(language(), { dateStyle: "medium", timeStyle: "short", timeZone }).format(
+// Days and times show in the provider's time zone (the viewer's `timeZone`, set at sign-in), never the browser's;
+// a session's in its schedule's zone (a session is at 9:00 at its facility), which callers pass.
+let providerZone;
+
+export function setTimeZone(zone) {
+  providerZone = zone || undefined;
+}
+
+export function timeZone() {
+  return providerZone;
+}
+
+export function formatDateTime(iso, zone = providerZone) {
+  return new Intl.DateTimeFormat(language(), { dateStyle: "medium", timeStyle: "short", timeZone: zone }).format(
     new Date(iso),
   );
 }
@@ -449,6 +461,49 @@ export function formatDate(isoDate) {
   );
 }
 
-export function formatTime(iso, timeZone) {
-  return new Intl.DateTimeFormat(language(), { timeStyle: "short", timeZone }).format(new Date(iso));
+export function formatTime(iso, zone = providerZone) {
+  return new Intl.DateTimeFormat(language(), { timeStyle: "short", timeZone: zone }).format(new Date(iso));
+}
+
+/** The day (YYYY-MM-DD) an instant falls on in a time zone (the provider's unless given). */
+export function dayIn(instant, zone = providerZone) {
+  const format = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit", timeZone: zone });
+  const parts = format.formatToParts(new Date(instant));
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/** Today (YYYY-MM-DD) in a time zone (the provider's unless given). */
+export function today(zone = providerZone) {
+  return dayIn(Date.now(), zone);
+}
+
+/** A day (YYYY-MM-DD) moved by a number of days. */
+export function addDays(isoDate, days) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+const CLOCK = {
+  hourCycle: "h23",
+  year: "numeric",
+  month: "numeric",
+  day: "numeric",
+  hour: "numeric",
+  minute: "numeric",
+  second: "numeric",
+};
+
+/** The instant (ISO, UTC) a day (YYYY-MM-DD) begins in a time zone (the provider's unless given). */
+export function startOfDay(isoDate, zone = providerZone) {
+  const [year, month, day] = isoDate.split("-").map(Number);
+  const wallClock = Date.UTC(year, month - 1, day);
+  // The zone's offset at a moment: its wall clock then, read as UTC, minus the moment.
+  const offset = (moment) => {
+    const parts = new Intl.DateTimeFormat("en-US", { ...CLOCK, timeZone: zone }).formatToParts(new Date(moment));
+    const part = (type) => Number(parts.find((p) => p.type === type).value);
+    return Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")) - moment;
+  };
+  const guess = wallClock - offset(wallClock);
+  return new Date(wallClock - offset(guess)).toISOString();
 }

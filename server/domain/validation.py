@@ -142,11 +142,16 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones() - {"localtime", "posixrules", "Factory"})
 
 
+def is_time_zone(name: object) -> bool:
+    """Whether `name` is an IANA time zone name (not one of the system's aliases such as `localtime`)."""
+    return isinstance(name, str) and name.strip() in _time_zones()
+
+
 def time_zone(*, required: bool = False, nullable: bool | None = None) -> Rule:
     """An IANA time zone name, e.g. America/Chicago."""
 
     def check(value):
-        if not isinstance(value, str) or value.strip() not in _time_zones():
+        if not is_time_zone(value):
             raise ValueError("is not an IANA time zone name (America/Chicago)")
         return value.strip()
 

@@ -42,6 +42,7 @@ from server.domain.delivery.models import (
 )
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.principal import Principal
+from server.domain.referrals import referrals
 from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.users import User
 
@@ -350,6 +351,10 @@ class Loaders:
     @cached_property
     def referrals_of_participant(self) -> DataLoader:
         return by_key(self.db, Referral, Referral.participant_id, order=[Referral.id.desc()])
+
+    @cached_property
+    def sent_referrals_of_participant(self) -> DataLoader:
+        return by_key(self.db, Referral, Referral.participant_id, where=[referrals.sent()], order=[Referral.id.desc()])
 
     @cached_property
     def team_of_case(self) -> DataLoader:

@@ -4,7 +4,7 @@
 import { announce, problem } from "../app.js";
 import { gql } from "../api.js";
 import { clear, clearFieldErrors, field, fill, h, showFieldError, uid } from "../dom.js";
-import { code, formatDate, formatDateTime, t } from "../i18n.js";
+import { code, formatDate, formatDateTime, t, today } from "../i18n.js";
 
 const FIELDS = `id status statusReason authorizationStatus priority notes version isNew isOverdue sentAt deliverable
   availableActions referredBy agencyName facility { name }
@@ -335,7 +335,9 @@ async function loadEnrollment(body, referral) {
   const name = uid("how");
   const fromDate = h("input", { type: "radio", name, value: "date", checked: true, id: `${name}-date` });
   const oneSession = h("input", { type: "radio", name, value: "session", id: `${name}-session` });
+  // From today where the sessions happen: the chosen schedule's day (the provider's until one is chosen).
   const date = h("input", { type: "date", "data-field": "fromDate", value: today() });
+  let suggested = date.value;
   const session = h("select", { "data-field": "sessionId", disabled: true });
   const dateField = field(t("enroll.date"), date);
   const sessionField = field(t("enroll.session"), session);
@@ -354,6 +356,7 @@ async function loadEnrollment(body, referral) {
     fill(session);
     if (!schedule.value) return;
     const chosen = schedules.find((s) => s.id === schedule.value);
+    if (date.value === suggested) date.value = suggested = today(chosen.timeZone);
     const found = await gql(SESSIONS, { id: schedule.value });
     const now = Date.now();
     const upcoming = found.benefitSchedule.sessions.filter(
@@ -427,10 +430,4 @@ async function loadEnrollment(body, referral) {
     result,
   );
   fill(body, form, data.scheduleAssignments.nodes.length ? h("h3", {}, t("enroll.current")) : null, current);
-}
-
-function today() {
-  const now = new Date();
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

@@ -4,9 +4,9 @@
 import { announce, problem } from "../app.js";
 import { gql } from "../api.js";
 import { clear, clearFieldErrors, field, fill, h, showFieldError, uid } from "../dom.js";
-import { code, formatDateTime, t } from "../i18n.js";
+import { code, formatDateTime, t, timeZone as providerZone } from "../i18n.js";
 
-const CHOICES = `query { facilities(first: 100) { nodes { id name active } }
+const CHOICES = `query { facilities(first: 100) { nodes { id name active timeZone } }
   referrals(first: 100) { nodes { benefit { id name billingCodes { id code description } } } } }`;
 const PREVIEW = `query Preview($input: BenefitScheduleInput!) { schedulePreview(input: $input) { startsAt } }`;
 const CREATE = `mutation Create($input: BenefitScheduleInput!) { createBenefitSchedule(input: $input) {
@@ -43,10 +43,12 @@ export async function scheduleFormView(container) {
   const firstDate = control("input", "firstStart", { type: "date", required: true });
   const startTime = control("input", "startTime", { type: "time", value: "09:00", required: true });
   const endTime = control("input", "firstEnd", { type: "time", value: "10:00", required: true });
-  const timeZone = control("input", "timeZone", {
-    type: "text",
-    value: Intl.DateTimeFormat().resolvedOptions().timeZone || "America/Chicago",
-    required: true,
+  // The facility's zone (else the provider's), never the browser's; it follows the facility until edited.
+  const facilityZone = () => facilities.find((f) => f.id === facility.value)?.timeZone || providerZone();
+  const timeZone = control("input", "timeZone", { type: "text", value: facilityZone() || "", required: true });
+  let suggestedZone = timeZone.value;
+  facility.addEventListener("change", () => {
+    if (timeZone.value === suggestedZone) timeZone.value = suggestedZone = facilityZone() || "";
   });
   const frequency = control(
     "select",

@@ -2,23 +2,21 @@
 
 import { gql } from "../api.js";
 import { fill, h } from "../dom.js";
-import { code, formatDateTime, formatTime, t } from "../i18n.js";
+import { addDays, code, dayIn, formatDateTime, formatTime, startOfDay, t, today } from "../i18n.js";
 
 const QUERY = `query Sessions($from: DateTime!) { benefitSessions(startsAfter: $from, first: 100) { nodes {
   id startsAt endsAt status enrolledCount schedule { name timeZone capacity facility { name } } } } }`;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function sessionsView(container) {
-  const midnight = new Date();
-  midnight.setHours(0, 0, 0, 0);
-  const from = new Date(midnight.getTime() - 14 * DAY_MS);
-  const sessions = (await gql(QUERY, { from: from.toISOString() })).benefitSessions.nodes;
-  const tomorrow = midnight.getTime() + DAY_MS;
-  const when = (s) => new Date(s.startsAt).getTime();
+  // Days are the provider's (not the browser's); a session is today when it is today where it happens.
+  const from = startOfDay(addDays(today(), -14));
+  const sessions = (await gql(QUERY, { from })).benefitSessions.nodes;
+  const day = (s) => dayIn(s.startsAt, s.schedule.timeZone);
+  const todayThere = (s) => today(s.schedule.timeZone);
   const groups = [
-    ["sessions.today", sessions.filter((s) => when(s) >= midnight.getTime() && when(s) < tomorrow)],
-    ["sessions.upcoming", sessions.filter((s) => when(s) >= tomorrow).slice(0, 30)],
-    ["sessions.recent", sessions.filter((s) => when(s) < midnight.getTime()).reverse()],
+    ["sessions.today", sessions.filter((s) => day(s) === todayThere(s))],
+    ["sessions.upcoming", sessions.filter((s) => day(s) > todayThere(s)).slice(0, 30)],
+    ["sessions.recent", sessions.filter((s) => day(s) < todayThere(s)).reverse()],
   ];
   fill(container, 
     h("h1", {}, t("sessions.title")),

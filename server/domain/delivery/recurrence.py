@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 
+from server.domain.validation import is_time_zone
+
 MAX_SESSIONS = 500
 
 
@@ -70,10 +72,8 @@ class RecurrenceError(ValueError):
 
 def check(r: Recurrence) -> None:
     """Raises RecurrenceError naming the field at fault."""
-    try:
-        ZoneInfo(r.time_zone)
-    except (KeyError, ValueError):
-        raise RecurrenceError("timeZone", f"Unknown time zone {r.time_zone!r}.") from None
+    if not is_time_zone(r.time_zone):
+        raise RecurrenceError("timeZone", f"Unknown time zone {r.time_zone!r}.")
     if r.start.tzinfo is not None or r.end.tzinfo is not None:
         raise RecurrenceError("firstStart", "Give local wall-clock times; the time zone is a field of its own.")
     if r.end <= r.start:

@@ -39,7 +39,7 @@ RULES = {
     "name": v.text(200, required=True),
     "first_start": v.wall_clock(required=True),
     "first_end": v.wall_clock(required=True),
-    "time_zone": v.text(64, required=True),
+    "time_zone": v.time_zone(required=True),
     "frequency": v.choice(Frequency, required=True),
     "interval": v.whole(1, 52, nullable=False),
     "weekdays": v.Rule(

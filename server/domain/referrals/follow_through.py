@@ -25,9 +25,10 @@ FOLLOWS: dict[ReferralStatus, AssignmentStatus] = {
 
 
 async def follow_referral(session: AsyncSession, principal: Principal, referral: Referral) -> None:
-    """Moves the referral's assignment to the status its referral's new status implies (audited)."""
+    """Moves the referral's assignment to the status its referral's new status implies (audited). A draft ended
+    before it was sent changes nothing: it referred the client to no one."""
     target = FOLLOWS.get(referral.status)
-    if target is None:
+    if target is None or referral.sent_at is None:
         return
     assignment = await session.get(BenefitAssignment, referral.benefit_assignment_id)
     if assignment.status not in OPEN or assignment.status == target:

@@ -52,11 +52,15 @@ def visible_referrals(principal: Principal) -> ColumnElement[bool]:
     them later. A draft ended before sending (cancelled, entered in error) never reaches the provider."""
     if principal.is_agency:
         return Referral.agency_id == principal.agency_id
-    return and_(Referral.provider_id == principal.provider_id, Referral.sent_at.is_not(None))
+    return and_(Referral.provider_id == principal.provider_id, sent())
+
+
+def sent() -> ColumnElement[bool]:
+    """Referrals that reached their provider: a draft never sent referred the client to no one."""
+    return Referral.sent_at.is_not(None)
 
 
 def was_sent(referral: Referral) -> bool:
-    """Whether the referral ever reached its provider (a never-sent draft did not refer anyone)."""
     return referral.sent_at is not None
 
 
@@ -203,7 +207,8 @@ async def create_referral(
     ).all()
     if any(r.status in LIVE for r in earlier):
         raise Conflict("This assignment already has a live referral.", field="benefitAssignmentId")
-    # A re-referral replaces the last referral the provider received; a draft never sent replaced nothing.
+    # A re-referral replaces the last referral of the assignment that was sent (to whichever provider); a draft never
+    # sent replaced nothing.
     replaced = next((r.id for r in earlier if was_sent(r)), None)
     benefit = await session.get(Benefit, assignment.benefit_id)
     referral = Referral(

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.cases import models
-from server.domain.referrals.referrals import was_sent
 from server.graphql.context import Info
 from server.graphql.mapping import from_model
 from server.graphql.referrals.types import ReferralStatus
@@ -158,8 +157,7 @@ class Case:
         description="The providers the client was referred to (referrals sent), with each referral's status."
     )
     async def providers(self, info: Info) -> list[CaseProvider]:
-        loaded = await info.context.loaders.referrals_of_participant.load(self.record.participant_id)
-        referrals = [r for r in loaded if was_sent(r)]  # a draft never sent referred the client to no one
+        referrals = await info.context.loaders.sent_referrals_of_participant.load(self.record.participant_id)
         providers = await info.context.loaders.provider.load_many([r.provider_id for r in referrals])
         return [
             CaseProvider(referral_id=strawberry.ID(str(r.id)), provider_name=p.name, referral_status=r.status)

@@ -121,7 +121,8 @@ class ReferralsMutation:
             await run_mutation(
                 info,
                 lambda s, p: referrals.update_draft(s, p, parse_id(id), values, expected_version=expected_version),
-                fields=CONSENT,
+                # A draft moved off its facility must still go where the benefit is offered.
+                fields={**CONSENT, "providerId": "facilityId"},
             )
         )
 
