@@ -4,13 +4,15 @@ test-output/screenshots (not committed)."""
 
 import asyncio
 import os
+import re
 import shutil
 import socket
 import tempfile
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -394,6 +396,77 @@ def test_a_slow_or_failing_api_is_survived(page: Page):
     page.route("**/graphql", slow)
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sessions", timeout=10000)
+
+
+def shown_in(instant: str, zone: str) -> re.Pattern:
+    """How the portal (en-US, dateStyle medium, timeStyle short) shows an API DateTime in a time zone."""
+    local = datetime.fromisoformat(instant).astimezone(ZoneInfo(zone))
+    clock = f"{local.hour % 12 or 12}:{local:%M}"
+    return re.compile(rf"^{local:%b} {local.day}, {local.year},? {clock}\s{local:%p}$")
+
+
+def test_days_and_times_show_in_the_providers_zone_not_the_browsers(browser, server, api: Api):
+    story = refer_new_client(api, "Haruki")
+    for who, mutation in [(ASHLEY, "acceptReferral"), (ASHLEY, "requestAuthorization"), (CONNOR, "authorizeReferral")]:
+        document = f"mutation A($id: ID!) {{ {mutation}(id: $id) {{ errors {{ message }} }} }}"
+        done = api(who, document, {"id": story["referral"]})
+        assert done[mutation]["errors"] == [], done
+    found = api(
+        ASHLEY,
+        "query R($id: ID!) { viewer { timeZone } referral(id: $id) { sentAt history { occurredAt } } }",
+        {"id": story["referral"]},
+    )
+    zone, referral = found["viewer"]["timeZone"], found["referral"]
+    assert zone == COSVILLE_ZONE
+    # A browser on the other side of the world: Tokyo's clock is 14 or 15 hours ahead of Chicago's.
+    context = browser.new_context(base_url=server, locale="en-US", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    try:
+        assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo"
+        sign_in(page, ASHLEY)
+        sent = page.locator("li.referral", has_text="Haruki").locator(".meta")
+        expect(sent).to_have_text(re.compile(r"^Sent "))
+        assert shown_in(referral["sentAt"], zone).match(sent.inner_text().removeprefix("Sent ")), sent.inner_text()
+        assert not shown_in(referral["sentAt"], "Asia/Tokyo").match(sent.inner_text().removeprefix("Sent "))
+
+        page.goto(f"/portal/#/referrals/{story['referral']}")
+        times = page.locator("ol.history time")
+        expect(times.first).to_be_visible()
+        assert {e["occurredAt"] for e in referral["history"]} <= {t.get_attribute("datetime") for t in times.all()}
+        for time_element in times.all():
+            instant, text = time_element.get_attribute("datetime"), time_element.inner_text()
+            assert shown_in(instant, zone).match(text), (instant, text)
+        # An enrolment starts today where the sessions happen, not on the browser's day.
+        expect(page.get_by_label("From", exact=True)).to_have_value(today_in(zone).isoformat())
+        page.get_by_label("Schedule").select_option(index=1)
+        expect(page.get_by_label("From", exact=True)).to_have_value(today_in(COSVILLE_ZONE).isoformat())
+
+        # Today's sessions are today's at their facility; the past two weeks end yesterday there.
+        page.get_by_role("link", name="Sessions").click()
+        expect(page.get_by_role("region", name="Past two weeks").get_by_role("link").first).to_be_visible()
+        start = datetime.combine(today_in(zone) - timedelta(days=14), datetime.min.time(), ZoneInfo(zone))
+        sessions = api(
+            ASHLEY,
+            """query S($from: DateTime!) { benefitSessions(startsAfter: $from, first: 100) { nodes { id startsAt
+            schedule { timeZone } } } }""",
+            {"from": start.isoformat()},
+        )["benefitSessions"]["nodes"]
+        day = {
+            s["id"]: datetime.fromisoformat(s["startsAt"]).astimezone(ZoneInfo(s["schedule"]["timeZone"])).date()
+            for s in sessions
+        }
+        today = today_in(COSVILLE_ZONE)
+        for region, belongs in [
+            ("Today", lambda d: d == today),
+            ("Upcoming", lambda d: d > today),
+            ("Past two weeks", lambda d: today - timedelta(days=14) <= d < today),
+        ]:
+            links = page.get_by_role("region", name=region).get_by_role("link").all()
+            for link in links:
+                session = link.get_attribute("href").rsplit("/", 1)[1]
+                assert belongs(day[session]), (region, session, day[session], today)
+    finally:
+        context.close()
 
 
 PAGES = [

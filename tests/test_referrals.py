@@ -443,7 +443,7 @@ async def test_the_demo_new_referral_waits_in_ashleys_inbox(gql, world):
             "id": str(world.new_referral),
             "status": "REQUESTED",
             "facility": {"id": str(world.grief_facility)},
-            "benefit": {"name": "Grief Counseling", "billingCodes": [{"code": "90832"}]},
+            "benefit": {"name": "Grief Counseling", "billingCodes": [{"code": "90832"}, {"code": "90834"}]},
             "sharedParticipant": {"preferredName": "Marisol"},
         }
     ]

@@ -123,7 +123,7 @@ async def test_a_rejection_needs_a_note_and_the_provider_may_resubmit(gql, mwf):
         ("provider_a", {}, "FORBIDDEN", None),  # staff, not admin
         ("provider_b", {}, "NOT_FOUND", "facilityId"),  # another provider's facility
         ("provider_b", {"facilityId": "PANTRY"}, "INVALID", "benefitId"),  # a benefit never referred to it
-        ("provider_a_admin", {"codeSetId": "BUNDLE_ONLY"}, "INVALID", "codeSetId"),
+        ("provider_a_admin", {"codeSetId": "FOOD_BOX"}, "INVALID", "codeSetId"),  # bills another benefit only
         ("provider_a_admin", {"weekdays": []}, "INVALID", "weekdays"),
         ("provider_a_admin", {"count": None}, "INVALID", "until"),
         ("provider_a_admin", {"timeZone": "Moon/Base"}, "INVALID", "timeZone"),
@@ -134,11 +134,11 @@ async def test_refused_schedules(gql, db, world, mwf, who, change, code, field):
     values = {**mwf, **change}
     if values["facilityId"] == "PANTRY":
         values["facilityId"] = world.pantry_facility
-    if values["codeSetId"] == "BUNDLE_ONLY":
+    if values["codeSetId"] == "FOOD_BOX":
         from server.domain.catalogue.models import CodeSet
 
         async with db.read() as session:
-            values["codeSetId"] = (await session.exec(select(CodeSet.id).where(CodeSet.code == "90834"))).one()
+            values["codeSetId"] = (await session.exec(select(CodeSet.id).where(CodeSet.code == "FB-01"))).one()
     result = await gql(who, CREATE, {"input": values})
     assert_denied(result, code)
     if field:
@@ -155,6 +155,16 @@ async def approved_sessions(gql, mwf) -> list[str]:
         {"id": schedule_id},
     )
     return [s["id"] for s in approved.ok()["approveBenefitSchedule"]["schedule"]["sessions"]]
+
+
+async def test_a_schedule_is_billed_by_any_code_set_that_bills_the_benefit_as_deliveries_are(gql, db, mwf):
+    # 90834 bills grief counseling only through the "Counseling sessions" bundle of its item code B-00035
+    from server.domain.catalogue.models import CodeSet
+
+    async with db.read() as session:
+        longer = (await session.exec(select(CodeSet.id).where(CodeSet.code == "90834"))).one()
+    result = await gql("provider_a_admin", CREATE, {"input": {**mwf, "codeSetId": longer}})
+    assert result.ok()["createBenefitSchedule"]["schedule"]["id"]
 
 
 async def test_single_sessions_are_cancelled_or_postponed_and_kept(gql, mwf):

@@ -21,6 +21,7 @@ from server.domain.cases.models import (
     CaseTeamMember,
     Incident,
 )
+from server.domain.catalogue import code_sets
 from server.domain.catalogue.models import (
     Benefit,
     BenefitItemCode,
@@ -290,6 +291,15 @@ class Loaders:
             upcoming = and_(BenefitSession.schedule_id.in_(ids), BenefitSession.starts_at >= utcnow())
             found = await self._roster_sizes(upcoming)
             return [max(found[i].values()) if i in found else None for i in ids]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def code_sets_billing_benefit(self) -> DataLoader:
+        async def load(ids: Sequence[int]) -> list[list]:
+            async with self.db.read() as session:
+                found = await code_sets.billing_code_sets(session, list(ids))
+            return [found[i] for i in ids]
 
         return DataLoader(load_fn=load)
 

@@ -128,6 +128,21 @@ def _among(column, ids):
     return column == ids if isinstance(ids, int) else column.in_(ids)
 
 
+async def billing_code_sets(session: AsyncSession, benefit_ids: list[int]) -> dict[int, list[CodeSet]]:
+    """The code sets that bill each benefit, by code: what a provider may schedule and deliver it under."""
+    bills = billing()
+    query = (
+        select(bills.c.benefit_id, CodeSet)
+        .join(CodeSet, CodeSet.id == bills.c.code_set_id)
+        .where(bills.c.benefit_id.in_(benefit_ids))
+        .order_by(CodeSet.code, CodeSet.id)
+    )
+    found: dict[int, list[CodeSet]] = {i: [] for i in benefit_ids}
+    for benefit_id, code_set in (await session.exec(query)).all():
+        found[benefit_id].append(code_set)
+    return found
+
+
 def code_sets_billing(benefit_ids):
     """The ids of the code sets that bill the benefit (an id, or a subquery of ids): a subquery for `IN`."""
     bills = billing()

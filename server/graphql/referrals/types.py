@@ -96,13 +96,14 @@ class ReferredBenefit:
     unit_of_measure: str = strawberry.field(description="What one unit is.")
     requires_authorization: bool = strawberry.field(description="Whether service waits for the agency's go-ahead.")
 
-    @strawberry.field(description="The code sets that bill it.")
+    @strawberry.field(
+        description="The code sets that bill it (through its item codes, directly or in a bundle): what its sessions "
+        "and deliveries may be billed under."
+    )
     async def billing_codes(self, info: Info) -> list[BillingCode]:
-        items = await info.context.loaders.item_codes_of_benefit.load(self.benefit.id)
-        ids = [i.code_set_id for i in items if i.code_set_id is not None]
         return [
             BillingCode(id=strawberry.ID(str(c.id)), code=c.code, system=c.system, description=c.description)
-            for c in await info.context.loaders.code_set.load_many(ids)
+            for c in await info.context.loaders.code_sets_billing_benefit.load(self.benefit.id)
         ]
 
 
