@@ -112,21 +112,22 @@ async def test_an_age_turns_on_the_viewers_day(gql, late_evening):
     assert ok(waiting, "createParticipant")["participant"]["age"] == 27
 
 
-async def test_notes_and_deliveries_may_be_dated_today_anywhere_but_not_later(gql, world, late_evening):
+async def test_notes_and_deliveries_may_be_dated_up_to_the_day_where_their_author_works(gql, world, late_evening):
     note = """mutation Op($p: ID!, $d: Date!) { writeCaseNote(input: {participantId: $p, subject: "Call",
       text: "Checked in.", interactionDate: $d, noteType: CALL}) { note { id } errors { code field } } }"""
     delivery = """mutation Op($a: ID!, $c: ID!, $d: Date!) { recordBenefitDisbursement(input: {
       benefitAssignmentId: $a, codeSetId: $c, serviceDate: $d, quantity: "1"}) { errors { code field } } }"""
-    # the agency's today is fine; D+1 has begun somewhere (UTC+14); D+2 has begun nowhere
+    # the agency's today (D) is fine; D+1, already the UTC day at 23:30 in Chicago, is not yet Chicago's day
     assert not (await gql("caseworker", note, {"p": world.steve, "d": D.isoformat()})).payload_errors()
-    assert not (
-        await gql("caseworker", delivery, {"a": world.grief_assignment, "c": world.cpt_90832, "d": D.isoformat()})
-    ).payload_errors()
-    later = (D + timedelta(days=2)).isoformat()
-    refused = await gql("caseworker", note, {"p": world.steve, "d": later})
+    for who in ("caseworker", "provider_a"):
+        today = {"a": world.grief_assignment, "c": world.cpt_90832, "d": D.isoformat()}
+        assert not (await gql(who, delivery, today)).payload_errors(), who
+    tomorrow = (D + timedelta(days=1)).isoformat()
+    refused = await gql("caseworker", note, {"p": world.steve, "d": tomorrow})
     assert [(e["code"], e["field"]) for e in refused.payload_errors()] == [("INVALID", "interactionDate")]
-    refused = await gql("caseworker", delivery, {"a": world.grief_assignment, "c": world.cpt_90832, "d": later})
-    assert [(e["code"], e["field"]) for e in refused.payload_errors()] == [("INVALID", "serviceDate")]
+    for who in ("caseworker", "provider_a"):
+        refused = await gql(who, delivery, {"a": world.grief_assignment, "c": world.cpt_90832, "d": tomorrow})
+        assert [(e["code"], e["field"]) for e in refused.payload_errors()] == [("INVALID", "serviceDate")], who
 
 
 async def test_a_facilitys_specialties_start_and_end_on_the_facilitys_day(gql, db, world, late_evening):

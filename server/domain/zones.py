@@ -18,8 +18,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.agencies import Agency
 from server.domain.days import today_in
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule
+from server.domain.errors import Invalid
 from server.domain.network.models import Facility, Provider
 from server.domain.principal import Principal
+from server.domain.validation import field_name
 
 DEFAULT_ZONE = "UTC"
 
@@ -74,6 +76,15 @@ async def zone_of(session: AsyncSession, principal: Principal) -> str:
 async def today_for(session: AsyncSession, principal: Principal) -> date:
     """Today where the principal works: the agency's day for its staff, the provider's for its users."""
     return today_in(await zone_of(session, principal))
+
+
+async def check_not_after_today(session: AsyncSession, principal: Principal, values: dict, key: str) -> None:
+    """A day recorded as past (a service, an interaction) has begun where the principal works: in Chicago at
+    23:30 tomorrow is refused, although it is already tomorrow in UTC."""
+    day = values.get(key)
+    if day is not None and day > (today := await today_for(session, principal)):
+        field = field_name(key)
+        raise Invalid(f"{field} cannot be after today ({today.isoformat()}, where you work).", field=field)
 
 
 async def facility_today(session: AsyncSession, facility_id: int) -> date:

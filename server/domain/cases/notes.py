@@ -7,6 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain import zones
 from server.domain.audit import record_event, snapshot
 from server.domain.cases.cases import get_case
 from server.domain.cases.models import CaseNote, Incident, IncidentSeverity, Meeting, NoteStatus, NoteType
@@ -65,6 +66,7 @@ async def _participant_and_case(session: AsyncSession, principal: Principal, val
 async def write_note(session: AsyncSession, principal: Principal | None, values: dict) -> CaseNote:
     principal = require(principal, AGENCY_ROLES)
     values = v.clean(NOTE_RULES, values, partial=False)
+    await zones.check_not_after_today(session, principal, values, "interaction_date")
     await _participant_and_case(session, principal, values)
     final = values.pop("final", False)
     note = CaseNote(
@@ -89,6 +91,7 @@ async def update_draft(session: AsyncSession, principal: Principal | None, note_
     """Only its author edits a draft; a final note changes by amendment only."""
     principal = require(principal, AGENCY_ROLES)
     values = {k: x for k, x in v.clean(NOTE_UPDATE_RULES, values, partial=True).items() if x is not None}
+    await zones.check_not_after_today(session, principal, values, "interaction_date")
     note = await _note(session, principal, note_id)
     if note.status == NoteStatus.FINAL:
         raise Conflict("A final note is not edited: amend it.", field="status")
@@ -124,6 +127,7 @@ async def amend_note(session: AsyncSession, principal: Principal | None, note_id
     if original.status != NoteStatus.FINAL:
         raise Conflict("A draft is edited, not amended.", field="status")
     values = {k: x for k, x in v.clean(NOTE_UPDATE_RULES, values, partial=True).items() if x is not None}
+    await zones.check_not_after_today(session, principal, values, "interaction_date")
     if "text" not in values:
         raise Invalid("Say what the amendment corrects.", field="text")
     amendment = CaseNote(

@@ -21,6 +21,7 @@ from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain import zones
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit, CodeSet, Program
 from server.domain.catalogue.programs import check_enrolling
@@ -144,6 +145,7 @@ async def plan(session: AsyncSession, principal: Principal | None, values: dict,
     `for_update` locks the program's row first, so concurrent anonymous requests cannot overfill an enrollment."""
     principal = require(principal, AGENCY_ROLES)
     values = v.clean(RULES, {k: x for k, x in values.items() if x is not None}, partial=False)
+    await zones.check_not_after_today(session, principal, values, "service_date")
     kind = values["recipient_type"]
     needed = NEEDS[kind]
     if needed not in values:

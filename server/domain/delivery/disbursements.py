@@ -7,6 +7,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain import zones
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.code_sets import code_sets_billing
 from server.domain.catalogue.models import Benefit, CodeSet
@@ -140,6 +141,7 @@ async def record_disbursement(session: AsyncSession, principal: Principal | None
     it and being served)."""
     principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
     values = v.clean(AD_HOC_RULES, values, partial=False)
+    await zones.check_not_after_today(session, principal, values, "service_date")
     assignment_id = values["benefit_assignment_id"]
     referral = None
     if principal.is_provider:
