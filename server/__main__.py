@@ -96,13 +96,25 @@ async def _token(settings: Settings, email: str) -> None:
     print(f"Authorization: Bearer {token}")
 
 
+def server_options(settings: Settings) -> dict:
+    """uvicorn's options for `serve`: no `Server` header; forwarded headers are the app's to judge (TRUSTED_PROXIES),
+    not uvicorn's (which would trust 127.0.0.1 by default)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "server_header": False,
+        "proxy_headers": False,
+    }
+
+
 def _serve(settings: Settings) -> None:
     import uvicorn
 
     from server.app import create_app
 
     print(f"Caseway at http://{settings.host}:{settings.port}/graphql (portal: /portal/). Ctrl+C stops it.")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), **server_options(settings))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from server.auth.routes import routes as auth_routes
 from server.auth.sessions import routes as session_routes
@@ -35,9 +36,23 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+# Answers of the API and of sign-in carry personal data and tokens: no cache keeps them.
+NO_STORE_PATHS = ("/graphql", "/auth/")
+# Sent on https only (browsers ignore it over http): a year, this host only (the agency's other hosts are its own).
+HSTS = "max-age=31536000"
+
+
+def refusal(scope: Scope, status: int, code: str, message: str) -> JSONResponse:
+    """A request refused before its route reads it: in GraphQL's error shape on /graphql, the auth routes' elsewhere."""
+    if scope["path"].startswith("/graphql"):
+        return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+    return JSONResponse({"error": code.lower(), "message": message}, status_code=status)
 
 
 class SecurityHeaders:
+    """The headers above on every answer; `no-store` on the API's and sign-in's; HSTS when the request came over
+    https (directly, or through a trusted proxy: see ProxyHeadersMiddleware in create_app)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -45,17 +60,79 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        headers = dict(SECURITY_HEADERS)
+        no_store = scope["path"].startswith(NO_STORE_PATHS)
+        if no_store:
+            headers["cache-control"] = "no-store"
+        if scope.get("scheme") == "https":
+            headers["strict-transport-security"] = HSTS
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (name.encode(), value.encode())
-                    for name, value in SECURITY_HEADERS.items()
-                    if name.encode() not in present
+                given = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if not (no_store and name.lower() == b"cache-control")
+                ]
+                present = {name.lower() for name, _ in given}
+                message["headers"] = given + [
+                    (name.encode(), value.encode()) for name, value in headers.items() if name.encode() not in present
                 ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    """Raised to the route reading a body that has gone past the limit."""
+
+
+class BodyLimit:
+    """Refuses a request body over `max_bytes` with 413: at once when Content-Length says so (nothing is read), else
+    as soon as the streamed (chunked) body passes it, whatever the route was doing with it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_large = f"The request body is over the limit of {self.max_bytes} bytes."
+        declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+        if declared is not None:
+            if not declared.strip().isdigit():
+                return await refusal(scope, 400, "BAD_REQUEST", "Content-Length is not a number.")(scope, receive, send)
+            if int(declared) > self.max_bytes:
+                return await refusal(scope, 413, "TOO_LARGE", too_large)(scope, receive, send)
+
+        received = 0
+        exceeded = started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise BodyTooLarge(too_large)
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # whatever the route answers to the exception, the answer is the 413 below
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded or started:
+                raise
+        if exceeded and not started:
+            await refusal(scope, 413, "TOO_LARGE", too_large)(scope, receive, send)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -82,6 +159,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             await db.dispose()
 
     graphql = GraphQLView(db, settings)
+    # Outermost: behind a trusted TLS proxy, the request's scheme and client are the ones it forwards.
+    proxies = (
+        [Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)] if settings.trusted_proxies else []
+    )
     app = Starlette(
         routes=[
             Route("/", lambda _request: RedirectResponse("/graphql")),
@@ -93,7 +174,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/portal", lambda _request: RedirectResponse("/portal/")),
             Mount("/portal", StaticFiles(directory=PORTAL_DIR, html=True), name="portal"),
         ],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            *proxies,
+            Middleware(SecurityHeaders),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -28,10 +28,28 @@ class Settings:
     port: int = 8000
     # "default" is argon2-cffi's RFC 9106 low-memory profile; "test" is its cheapest, for test suites only.
     password_hash_profile: str = "default"
+    # Failed sign-ins counted over a sliding window (server/auth/throttle.py): past a limit, 429 without a password
+    # check. One account from one address; every account from one address; one account from every address.
+    sign_in_window_seconds: int = 900
+    sign_in_failures_per_account_and_address: int = 5
+    sign_in_failures_per_address: int = 30
+    sign_in_failures_per_account: int = 100
+    # Argon2 verifications running at once (each holds its memory cost), and how long a sign-in waits for one.
+    password_checks_at_once: int = 4
+    password_check_wait_seconds: float = 5.0
     max_query_depth: int = 10
     max_query_tokens: int = 2000
     max_query_aliases: int = 15
+    # The most fields one operation may select once its fragments are expanded (server/graphql/limits.py).
+    max_query_cost: int = 5000
+    # How long one request's GraphQL (parsing, validation, execution) may run before it is stopped.
+    query_timeout_seconds: float = 30.0
     max_page_size: int = 100
+    # The largest request body taken, in bytes; a larger one is answered 413 before the rest is read.
+    max_body_bytes: int = 1024 * 1024
+    # Addresses (IPs or CIDR networks, comma-separated; "*" for any) of the TLS-terminating proxies whose
+    # X-Forwarded-Proto and X-Forwarded-For are believed. Empty: none, the connection is taken as it is.
+    trusted_proxies: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -43,4 +61,16 @@ class Settings:
             host=env("HOST", cls.host),
             port=int(env("PORT", cls.port)),
             password_hash_profile=env("PASSWORD_HASH_PROFILE", cls.password_hash_profile),
+            sign_in_window_seconds=int(env("SIGN_IN_WINDOW_SECONDS", cls.sign_in_window_seconds)),
+            sign_in_failures_per_account_and_address=int(
+                env("SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS", cls.sign_in_failures_per_account_and_address)
+            ),
+            sign_in_failures_per_address=int(env("SIGN_IN_FAILURES_PER_ADDRESS", cls.sign_in_failures_per_address)),
+            sign_in_failures_per_account=int(env("SIGN_IN_FAILURES_PER_ACCOUNT", cls.sign_in_failures_per_account)),
+            password_checks_at_once=int(env("PASSWORD_CHECKS_AT_ONCE", cls.password_checks_at_once)),
+            password_check_wait_seconds=float(env("PASSWORD_CHECK_WAIT_SECONDS", cls.password_check_wait_seconds)),
+            max_body_bytes=int(env("MAX_BODY_BYTES", cls.max_body_bytes)),
+            trusted_proxies=env("TRUSTED_PROXIES", cls.trusted_proxies),
+            max_query_cost=int(env("MAX_QUERY_COST", cls.max_query_cost)),
+            query_timeout_seconds=float(env("QUERY_TIMEOUT_SECONDS", cls.query_timeout_seconds)),
         )

@@ -106,9 +106,9 @@ async def test_a_computed_order_pages_by_its_declared_type(session):
 
 FORGED = {
     "name": [1, True, None, ["Ana"]],
-    "count": [True, 1.5, "3", None],
+    "count": [True, 1.5, "3", None, 2**31, -(2**31) - 1, 2**70],  # beyond the column's range (issue 11)
     "ratio": ["0.5", True, None],
-    "amount": [1.25, "abc", "NaN", "Infinity", None],
+    "amount": [1.25, "abc", "NaN", "Infinity", None, "1E+1000000"],
     "flag": [1, "true", None],
     "day": ["2026-11-25T09:30:00+00:00", "25/11/2026", 20261125, None],
     "moment": ["2026-11-25T09:30:00", "2026-11-25", "yesterday", 1, None],

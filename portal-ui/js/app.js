@@ -120,6 +120,9 @@ export function focusHeading() {
   }
 }
 
+// Why a sign-in was refused, by HTTP status (401: wrong email or password).
+const SIGN_IN_REFUSALS = { 403: "signIn.agency", 429: "signIn.throttled", 503: "signIn.busy" };
+
 export function signInView(message) {
   const container = clear(main());
   const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
@@ -143,7 +146,7 @@ export function signInView(message) {
         try {
           const result = await signIn(email.value.trim(), password.value);
           if (!result.ok) {
-            error.textContent = t(result.status === 403 ? "signIn.agency" : "signIn.wrong");
+            error.textContent = t(SIGN_IN_REFUSALS[result.status] || "signIn.wrong");
             error.hidden = false;
             password.value = "";
             password.focus();

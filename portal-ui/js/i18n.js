@@ -28,6 +28,8 @@ const CATALOGUES = {
     "signIn.wrong": "Wrong email or password.",
     "signIn.agency": "The portal is for provider staff. Agency staff use Caseway through the API and GraphiQL.",
     "signIn.missing": "Enter your email and password.",
+    "signIn.throttled": "Too many failed sign-ins: try again later.",
+    "signIn.busy": "Too many sign-ins at once: try again in a moment.",
     "inbox.title": "Referrals",
     "inbox.search": "Search by client name",
     "inbox.statuses": "Show referrals",
@@ -173,6 +175,8 @@ const CATALOGUES = {
     "signIn.agency":
       "Le portail est réservé au personnel des prestataires. Les agences utilisent Caseway par l’API et GraphiQL.",
     "signIn.missing": "Saisissez votre adresse e-mail et votre mot de passe.",
+    "signIn.throttled": "Trop de connexions échouées : réessayez plus tard.",
+    "signIn.busy": "Trop de connexions en même temps : réessayez dans un instant.",
     "inbox.title": "Orientations",
     "inbox.search": "Rechercher par nom de client",
     "inbox.statuses": "Afficher les orientations",

@@ -36,3 +36,16 @@ async def verify_password(password_hash: str | None, password: str, profile: str
 
     matched = await run_in_threadpool(verify)
     return matched and password_hash is not None
+
+
+def needs_rehash(password_hash: str, profile: str = "default") -> bool:
+    """Whether the hash was made with other parameters than `profile`'s (then sign-in stores a new one)."""
+    try:
+        return hasher(profile).check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+def hash_parameters(password_hash: str) -> str:
+    """The Argon2 variant and parameters of a hash (e.g. "argon2id v=19 m=65536,t=3,p=4"), never the hash itself."""
+    return " ".join(password_hash.split("$")[1:4])

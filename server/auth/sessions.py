@@ -9,10 +9,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.auth.revocation import RevokedToken
-from server.auth.routes import credentials
+from server.auth.routes import check_password, credentials, too_many
+from server.auth.throttle import Busy, Throttled
 from server.auth.tokens import InvalidToken, issue_token, read_token
 from server.domain.principal import PROVIDER_ROLES
-from server.domain.users import authenticate
 
 COOKIE = "caseway_session"
 WRONG = {"error": "invalid_grant", "message": "Wrong email or password."}
@@ -35,11 +35,11 @@ async def sign_in(request: Request) -> JSONResponse:
     given = await credentials(request)
     if given is None:
         return JSONResponse({"error": "invalid_request", "message": "Give your email and password."}, 400)
-    settings, db = request.app.state.settings, request.app.state.db
-    async with db.read() as session:
-        user = await authenticate(
-            session, email=given[0], password=given[1], hash_profile=settings.password_hash_profile
-        )
+    settings = request.app.state.settings
+    try:
+        user = await check_password(request, *given)
+    except (Throttled, Busy) as error:
+        return too_many(error, "message")
     if user is None:
         return JSONResponse(WRONG, status_code=401)
     if user.role not in PROVIDER_ROLES:
@@ -77,7 +77,7 @@ async def sign_out(request: Request) -> Response:
                         )
                     )
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
 

@@ -8,6 +8,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from server.domain.validation import record_id
+
 ALGORITHM = "HS256"
 ISSUER = "caseway"
 
@@ -52,11 +54,11 @@ def read_token(secret: str, token: str) -> TokenClaims:
         )
         registry.validate(decoded.claims)
         return TokenClaims(
-            user_id=int(decoded.claims["sub"]),
+            user_id=record_id(decoded.claims["sub"]),  # a user's id, or no one: never some other id
             expires_at=int(decoded.claims["exp"]),
             token_id=str(decoded.claims.get("jti", "")),
         )
     except JoseError as error:
         raise InvalidToken(type(error).__name__) from error
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, OverflowError) as error:
         raise InvalidToken("malformed") from error

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Field, SQLModel, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain import validation as v
 from server.domain.columns import UTCDateTime, enum_type, utcnow
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_OVERSIGHT, Principal, Role, require
@@ -59,10 +60,13 @@ async def record_event(
     before: dict | None,
     agency_id: int | None,
     after: dict | None = None,
+    provider_id: int | None = None,
 ) -> AuditEvent:
     """Appends the event for `record`'s change; `before` is its snapshot taken before the change.
 
     `after` defaults to the record's snapshot now; give it for changes that are not the record's columns.
+    With no principal, the system acts (actor null, named "system"); `provider_id` then gives the provider
+    the event belongs to (a signed-in principal's own provider otherwise).
     """
     await session.flush()
     event = AuditEvent(
@@ -70,7 +74,7 @@ async def record_event(
         actor_name=principal.name if principal else "system",
         actor_role=principal.role if principal else None,
         agency_id=agency_id,
-        provider_id=principal.provider_id if principal else None,
+        provider_id=principal.provider_id if principal else provider_id,
         action=action,
         record_type=type(record).__name__,
         record_id=record.id,
@@ -97,6 +101,8 @@ async def list_events(
 ) -> Page[AuditEvent]:
     """Newest first: the agency's own events and those of the shared network. Supervisors and admins only."""
     principal = require(principal, AGENCY_OVERSIGHT)
+    since = v.argument(v.moment(), since, field="since")
+    until = v.argument(v.moment(), until, field="until")
     query = select(AuditEvent).where(or_(AuditEvent.agency_id == principal.agency_id, AuditEvent.agency_id.is_(None)))
     if record_type is not None:
         query = query.where(AuditEvent.record_type == record_type)

@@ -13,7 +13,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.sql import Select
-from sqlalchemy.types import NullType
+from sqlalchemy.types import BigInteger, Integer, NullType, SmallInteger
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain.errors import Invalid
@@ -97,7 +97,7 @@ def _finite_decimal(value: Any) -> Decimal:
         number = Decimal(_exactly(str)(value))
     except ArithmeticError:  # decimal.InvalidOperation
         raise ValueError(value) from None
-    if not number.is_finite():
+    if not number.is_finite() or abs(number.adjusted()) > 30:  # beyond any stored amount's digits
         raise ValueError(value)
     return number
 
@@ -121,6 +121,18 @@ CODECS: dict[type, Codec] = {
 }
 
 
+def _integer_codec(column_type: Integer) -> Codec:
+    """Whole numbers within the column's range: a forged cursor's 2**40 is refused, not sent to the database."""
+    bits = 16 if isinstance(column_type, SmallInteger) else 64 if isinstance(column_type, BigInteger) else 32
+
+    def typed(value: Any) -> int:
+        if type(value) is not int or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+            raise ValueError(value)
+        return value
+
+    return Codec(plain=int, typed=typed)
+
+
 def _enum_codec(kind: type[enum.Enum]) -> Codec:
     return Codec(plain=lambda member: kind(member).value, typed=lambda value: kind(value))
 
@@ -141,6 +153,9 @@ def codec_of(column: ColumnElement) -> Codec:
         raise TypeError(f"Give the order expression {column} a SQL type (type_=...).") from None
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         return _enum_codec(kind)
+    stored = getattr(column_type, "impl_instance", column_type)
+    if isinstance(stored, Integer):
+        return _integer_codec(stored)
     for base in kind.__mro__ if isinstance(kind, type) else ():
         if base in CODECS:
             return CODECS[base]

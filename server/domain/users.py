@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.passwords import hash_password, verify_password
+from server.auth.passwords import hash_parameters, hash_password
+from server.domain.audit import record_event
 from server.domain.columns import UTCDateTime, enum_type, utcnow
 from server.domain.errors import Conflict, Invalid
 from server.domain.principal import AGENCY_ROLES, Principal, Role
@@ -85,11 +86,44 @@ async def create_user(
     return user
 
 
-async def authenticate(
-    session: AsyncSession, *, email: str, password: str, hash_profile: str = "default"
-) -> User | None:
-    """The active user with this email and password, or None. Unknown users cost a full verification too."""
+async def rehash_password(session: AsyncSession, *, user: User, new_hash: str) -> bool:
+    """Stores `new_hash` (the password hashed with today's parameters, on a successful sign-in) in place of the
+    hash `user` was read with, unless it has changed meanwhile; audited as the user's own change."""
+    stored = await session.get(User, user.id)
+    if stored is None or stored.password_hash != user.password_hash:
+        return False
+    before = {"password_hash_parameters": hash_parameters(stored.password_hash)}
+    stored.password_hash = new_hash
+    await record_event(
+        session,
+        principal_of(stored),
+        action="user.password_rehash",
+        record=stored,
+        before=before,
+        after={"password_hash_parameters": hash_parameters(new_hash)},
+        agency_id=stored.agency_id,
+    )
+    return True
+
+
+async def record_sign_in_lockout(
+    session: AsyncSession, *, email: str, address: str, scopes: list[str], until: datetime
+) -> bool:
+    """Audits that failed sign-ins locked an existing account (from `address`, or everywhere) until `until`.
+
+    The system acts (no one is signed in: the actor is null); the event belongs to the account's agency or
+    provider. An unknown email has no record to audit: the caller logs it. Returns whether an event was written."""
     user = await find_user(session, email)
-    usable = user is not None and user.active
-    ok = await verify_password(user.password_hash if usable else None, password, hash_profile)
-    return user if ok and usable else None
+    if user is None:
+        return False
+    await record_event(
+        session,
+        None,
+        action="user.sign_in_lockout",
+        record=user,
+        before=None,
+        after={"address": address, "scopes": scopes, "until": until.isoformat()},
+        agency_id=user.agency_id,
+        provider_id=user.provider_id,
+    )
+    return True

@@ -184,24 +184,54 @@ def a_date(required: bool = False) -> Rule:
     return Rule(required=required, nullable=not required, check=check)
 
 
+# The largest id a record can have: ids are PostgreSQL INTEGER columns.
+MAX_ID = 2**31 - 1
+_ID = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def record_id(value: Any) -> int:
+    """The record id `value` spells: ASCII digits without a leading zero (or an int), from 1 to MAX_ID.
+
+    Anything else (full-width digits, spaces, `0002`, `1_0`, beyond the column's range) raises ValueError: no
+    record can have it, and it is never read as some other id."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _ID.fullmatch(value):
+        number = int(value)
+    else:
+        raise ValueError("is not an id")
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("is not an id")
+    return number
+
+
 def reference(required: bool = False) -> Rule:
-    """An id of another record; whether it exists and may be used is the service's to check."""
+    """An id of another record (see `record_id`); whether it exists and may be used is the service's to check."""
+    return Rule(required=required, nullable=not required, check=record_id)
 
-    def check(value):
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValueError("is not an id") from None
-        if number < 1:
-            raise ValueError("is not an id")
-        return number
 
-    return Rule(required=required, nullable=not required, check=check)
+class ItemError(ValueError):
+    """A list's item at fault: `clean` and `argument` name it by its index (`participantIds[3]`)."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def _named(field: str, error: ValueError) -> str:
+    return f"{field}[{error.index}]" if isinstance(error, ItemError) else field
 
 
 def references() -> Rule:
     def check(values):
-        ids = [reference(required=True).clean(v) for v in values]
+        if not isinstance(values, list | tuple):
+            raise ValueError("must be a list of ids")
+        ids = []
+        for index, value in enumerate(values):
+            try:
+                ids.append(record_id(value))
+            except ValueError:
+                raise ItemError(index, "is not an id") from None
         if len(set(ids)) != len(ids):
             raise ValueError("lists an id twice")
         return ids
@@ -221,7 +251,7 @@ def argument(rule: Rule, value: Any, *, field: str, required: str | None = None)
     try:
         return rule.clean(value)
     except ValueError as error:
-        raise Invalid(f"{field} {error}.", field=field) from None
+        raise Invalid(f"{_named(field, error)} {error}.", field=_named(field, error)) from None
 
 
 def clean(rules: Mapping[str, Rule], values: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -250,7 +280,8 @@ def clean(rules: Mapping[str, Rule], values: Mapping[str, Any], *, partial: bool
         try:
             cleaned[key] = rule.clean(value)
         except ValueError as error:
-            errors.append(Invalid(f"{field_name(key)} {error}.", field=field_name(key)))
+            name = _named(field_name(key), error)
+            errors.append(Invalid(f"{name} {error}.", field=name))
     if errors:
         raise InvalidInput(errors)
     return cleaned

@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
 from strawberry.extensions import MaskErrors
 
+from server.db import is_busy
 from server.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput
 
 log = logging.getLogger("server.graphql")
@@ -32,11 +33,18 @@ def user_errors(error: DomainError) -> list[UserError]:
     return [UserError(code=e.code, field=e.field, message=e.message) for e in found]
 
 
+def busy() -> Conflict:
+    """Other changes held the records (or the database) for longer than a change may wait."""
+    return Conflict("Busy with other changes saved at the same time: try again in a moment.")
+
+
 def domain_error_of(error: GraphQLError) -> DomainError | None:
     original = error.original_error
     if isinstance(original, IntegrityError):
         # A concurrent writer took the same unique value between our check and our insert.
         return Conflict("This conflicts with a record saved at the same time. Try again.")
+    if original is not None and is_busy(original):
+        return busy()
     return original if isinstance(original, DomainError) else None
 
 

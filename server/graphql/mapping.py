@@ -7,6 +7,7 @@ import strawberry
 from sqlmodel import SQLModel
 
 from server.domain.errors import Invalid
+from server.domain.validation import record_id
 
 T = TypeVar("T")
 
@@ -29,13 +30,11 @@ def from_model(cls: type[T], record: SQLModel) -> T:
 
 
 def parse_id(value: strawberry.ID | str, *, field: str = "id") -> int:
+    """An id argument as the record id it spells (`record_id`'s rule); anything else is INVALID on `field`."""
     try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = 0
-    if number < 1:
-        raise Invalid(f"{value!r} is not an id.", field=field)
-    return number
+        return record_id(value)
+    except ValueError:
+        raise Invalid(f"{value!r} is not an id.", field=field) from None
 
 
 def optional_id(value: strawberry.ID | str | None, *, field: str) -> int | None:

@@ -11,11 +11,12 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.db import is_busy
 from server.domain.errors import Conflict, DomainError, Unauthenticated
 from server.domain.principal import Principal
 from server.graphql.context import Info
 from server.graphql.error_fields import Renamed, name_fields
-from server.graphql.errors import UserError, user_errors
+from server.graphql.errors import UserError, busy, user_errors
 from server.graphql.mapping import from_model
 
 R = TypeVar("R")
@@ -45,7 +46,9 @@ async def run_mutation(
 ) -> tuple[R | None, list[UserError]]:
     """The change's result, or None and the errors; a failed change leaves nothing behind (no audit either).
 
-    A missing sign-in is not a payload error: it fails the whole request, as it does for queries.
+    A missing sign-in is not a payload error: it fails the whole request, as it does for queries. Contention
+    (another change held the records past the wait) is a CONFLICT to retry. Every read goes through `change`'s
+    session: opening another one inside it raises (see server/db.py).
     """
     principal = signed_in(info)
     try:
@@ -57,6 +60,10 @@ async def run_mutation(
         return None, user_errors(name_fields(error, info, fields))
     except IntegrityError:
         return None, user_errors(Conflict("This conflicts with a record saved at the same time. Try again."))
+    except Exception as error:
+        if not is_busy(error):
+            raise
+        return None, user_errors(busy())
     return result, []
 
 

@@ -1,7 +1,10 @@
-"""The schema: every area's queries and mutations, with depth, token and alias limits and error masking."""
+"""The schema: every area's queries and mutations, with limits on documents (tokens, depth, aliases, cost) and on
+time, and error masking."""
 
+import asyncio
 import re
 from functools import cache
+from typing import Any
 
 import strawberry
 from graphql import (
@@ -12,19 +15,13 @@ from graphql import (
     get_named_type,
     is_non_null_type,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
-from strawberry.types import ExecutionContext
+from strawberry.extensions import MaxTokensLimiter, ParserCache
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from server.config import Settings
 from server.graphql.accounts.mutations import AccountsMutation
 from server.graphql.accounts.queries import AccountsQuery
+from server.graphql.anonymous import AnonymousLimits, is_anonymous, strip_suggestions
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.cases.mutations import CasesMutation
 from server.graphql.cases.queries import CasesQuery
@@ -37,6 +34,7 @@ from server.graphql.delivery.disbursement_queries import DisbursementQuery
 from server.graphql.delivery.mutations import DeliveryMutation
 from server.graphql.delivery.queries import DeliveryQuery
 from server.graphql.errors import describe_errors, mask_errors
+from server.graphql.limits import Limits, ValidateWithinLimits
 from server.graphql.network.mutations import NetworkMutation
 from server.graphql.network.queries import NetworkQuery
 from server.graphql.referrals.mutations import ReferralsMutation
@@ -44,7 +42,7 @@ from server.graphql.referrals.queries import ReferralsQuery
 
 
 @strawberry.type(
-    description="Everything Caseway answers. Every field but introspection needs a signed-in user. Root fields "
+    description="Everything Caseway answers. Every field, and introspection, needs a signed-in user. Root fields "
     "are nullable: a field refused or failed is null with its error, and the others still answer."
 )
 class Query(
@@ -76,13 +74,37 @@ class Mutation(
 
 
 class CasewaySchema(strawberry.Schema):
+    # How long one request's GraphQL may run (seconds); set by `_schema`.
+    timeout_seconds: float = 30.0
+
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's, stopped past `timeout_seconds` (a last guard: the document limits come first): the request
+        is cancelled (a change in progress rolls back) and answers a TIMEOUT error."""
+        timeout = asyncio.timeout(self.timeout_seconds)
+        try:
+            async with timeout:
+                return await super().execute(*args, **kwargs)
+        except TimeoutError:
+            if not timeout.expired():
+                raise
+        message = f"The request took more than {self.timeout_seconds:g} seconds and was stopped. Ask for less."
+        return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        if is_anonymous(execution_context and execution_context.context):
+            strip_suggestions(errors)
         describe_errors(errors)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
-    return _schema(settings.max_query_depth, settings.max_query_tokens, settings.max_query_aliases)
+    return _schema(
+        settings.max_query_depth,
+        settings.max_query_tokens,
+        settings.max_query_aliases,
+        settings.max_query_cost,
+        settings.query_timeout_seconds,
+    )
 
 
 # How a root field's arguments are described, when not where they are declared (a declared description wins):
@@ -216,24 +238,22 @@ def _describe_arguments(schema: strawberry.Schema) -> strawberry.Schema:
 
 
 @cache
-def _schema(max_depth: int, max_tokens: int, max_aliases: int) -> strawberry.Schema:
-    # The depth and alias rules are made once: ValidationCache is keyed by the rule classes, which these
-    # limiters create anew with every instance.
-    limits = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
-    return _describe_arguments(
+def _schema(
+    max_depth: int, max_tokens: int, max_aliases: int, max_cost: int, timeout_seconds: float
+) -> strawberry.Schema:
+    schema = _describe_arguments(
         CasewaySchema(
             query=Query,
             mutation=Mutation,
             extensions=[
                 lambda: MaxTokensLimiter(max_token_count=max_tokens),
-                lambda: AddValidationRules(limits),
                 mask_errors,
+                AnonymousLimits,  # no introspection, no suggestions without a sign-in
                 # Apps send the same few documents again and again: parse and validate each once.
                 lambda: ParserCache(maxsize=256),
-                lambda: ValidationCache(maxsize=256),
+                lambda: ValidateWithinLimits(Limits(max_depth, max_aliases, max_cost)),
             ],
         )
     )
+    schema.timeout_seconds = timeout_seconds
+    return schema

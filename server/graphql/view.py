@@ -1,9 +1,12 @@
 """The /graphql endpoint: Strawberry's ASGI view with our context and our own offline GraphiQL page."""
 
+import json
 from pathlib import Path
 
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -15,6 +18,27 @@ from server.graphql.loaders import Loaders
 from server.graphql.schema import build_schema
 
 GRAPHIQL_PAGE = (Path(__file__).parent.parent / "static" / "graphiql" / "index.html").read_text()
+# Deeper JSON than any operation's variables need is refused before anything walks it recursively.
+MAX_JSON_DEPTH = 64
+NOT_A_REQUEST = 'The body must be a JSON object (UTF-8): {"query": "…", "variables": {…}, "operationName": "…"}.'
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _depth_within(value: object, limit: int) -> bool:
+    """Whether `value`'s containers nest at most `limit` deep (walked without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return False
+                pending.append((child, depth + 1))
+    return True
 
 
 class GraphQLView(GraphQL):
@@ -22,6 +46,31 @@ class GraphQLView(GraphQL):
         super().__init__(build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
         self.db = db
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry's, but a request it refuses (bad body, no query, wrong content type) is told so in JSON."""
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as refused:
+            response = JSONResponse(
+                {"errors": [{"message": refused.reason, "extensions": {"code": "BAD_REQUEST"}}]},
+                status_code=refused.status_code,
+            )
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> object:
+        """The body as a JSON object: not a bare value, not NaN or Infinity, not invalid UTF-8, not nested too deep."""
+        try:
+            value = json.loads(data, parse_constant=_no_constant)
+        except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise HTTPException(400, NOT_A_REQUEST) from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, NOT_A_REQUEST)
+        if not _depth_within(value, MAX_JSON_DEPTH):
+            raise HTTPException(400, f"The body's JSON is nested more than {MAX_JSON_DEPTH} deep.")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         caller = await identify(request, self.db, self.settings)

@@ -41,7 +41,7 @@ async def set_benefit_specialties(
     session: AsyncSession, principal: Principal, benefit: Benefit, specialty_ids: list[int]
 ) -> None:
     """Makes `specialty_ids` the benefit's required specialties (called inside create or update)."""
-    ids = v.references().clean(specialty_ids)
+    ids = v.argument(v.references(), specialty_ids, field="specialtyIds")
     await check_specialties_exist(session, ids, field="specialtyIds")
     await set_links(
         session,

@@ -60,7 +60,7 @@ item_codes = CatalogueEntries(
 async def set_bundle_members(
     session: AsyncSession, principal: Principal, bundle: CodeSetBundle, code_set_ids: list[int]
 ) -> None:
-    ids = v.references().clean(code_set_ids)
+    ids = v.argument(v.references(), code_set_ids, field="codeSetIds")
     found = set(
         (
             await session.exec(select(CodeSet.id).where(CodeSet.id.in_(ids), CodeSet.agency_id == principal.agency_id))

@@ -288,6 +288,8 @@ async def list_sessions(
 ) -> Page[BenefitSession]:
     """Sessions of the schedules the principal sees, by start time."""
     principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    starts_after = v.argument(v.moment(), starts_after, field="startsAfter")
+    starts_before = v.argument(v.moment(), starts_before, field="startsBefore")
     query = select(BenefitSession).where(visible_sessions(principal))
     if schedule_id is not None:
         query = query.where(BenefitSession.schedule_id == schedule_id)
@@ -339,8 +341,8 @@ async def postpone_session(
     """Moves one session: it is kept as POSTPONED and points at the new session, which is returned."""
     principal = require(principal, EDITORS)
     found = await _own_session(session, principal, session_id)
-    if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise Invalid("Give the new times with their offset.", field="startsAt")
+    starts_at = v.argument(v.moment(), starts_at, field="startsAt")
+    ends_at = v.argument(v.moment(), ends_at, field="endsAt")
     if ends_at <= starts_at:
         raise Invalid("A session must end after it starts.", field="endsAt")
     schedule = await session.get(BenefitSchedule, found.schedule_id)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import strawberry
 
 from server.domain.delivery import attendance, bulk, disbursements, schedule_assignments
+from server.domain.delivery.models import BenefitSchedule
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_queries import roster_of
 from server.graphql.delivery.disbursement_types import BenefitDisbursement, BulkDisbursement
@@ -100,8 +101,7 @@ class DisbursementMutation:
                 s, p, parse_id(session_id, field="sessionId"), [input_values(m) for m in marks]
             )
             _, lines = await attendance.roster(s, p, found.id)
-            schedule = await info.context.loaders.schedule.load(found.schedule_id)
-            return roster_of(found, lines, schedule.capacity)
+            return roster_of(found, lines, (await s.get(BenefitSchedule, found.schedule_id)).capacity)
 
         roster, errors = await run_mutation(info, change)
         return AttendancePayload(roster=roster, errors=errors)

@@ -3,6 +3,7 @@
 import strawberry
 
 from server.domain.delivery import attendance, bulk, disbursements, schedule_assignments
+from server.domain.delivery.models import BenefitSchedule
 from server.domain.delivery.models import ScheduleAssignmentStatus as Status
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import BenefitDisbursement, BulkDisbursementPreview
@@ -36,8 +37,7 @@ class DisbursementQuery:
     async def session_roster(self, info: Info, session_id: strawberry.ID) -> Roster | None:
         async def read(s, p):
             found, lines = await attendance.roster(s, p, parse_id(session_id, field="sessionId"))
-            schedule = await info.context.loaders.schedule.load(found.schedule_id)
-            return roster_of(found, lines, schedule.capacity)
+            return roster_of(found, lines, (await s.get(BenefitSchedule, found.schedule_id)).capacity)
 
         return await run_query(info, read, fields={"id": "sessionId"})
 

@@ -8,7 +8,8 @@
   const START = [
     "# Welcome to the Caseway API.",
     "# Sign in above with a demo account (`make run` printed them),",
-    "# then run this query with the pink button.",
+    "# then run this query with the pink button. The schema (docs,",
+    "# completion) is read once you are signed in.",
     "# Agency apps send `Authorization: Bearer <token>`;",
     "# `python -m server token EMAIL` prints one.",
     "query Network {",
