@@ -4,7 +4,9 @@
 fields once expanded. Starts `python -m server serve` on a throwaway database, times the anonymous refusal for
 N = 16 to 40 (each round a new document: the parser and validation caches would otherwise answer), then /healthz
 alone, while 4 clients send N=40 fan-outs back to back, and, for comparison, while they send `{ __typename }`;
-prints median and max of each in ms (aim: N=40 refused in under 20 ms, /healthz unaffected).
+prints median and max of each in ms (aim: N=40 refused in under 20 ms, /healthz unaffected). Also times the refusal
+of wide selection sets (one field 497 times, 150 fragments spread into one selection set: MAX_REPEATED_FIELDS,
+MAX_FRAGMENT_SPREADS).
 
 Run: .venv/bin/python bench/document_limits.py [ROUNDS]
      BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres to run on PostgreSQL
@@ -84,6 +86,24 @@ async def measure(client: httpx.AsyncClient, rounds: int) -> None:
             error = response.json()["errors"][0]
             answers.add(f"{response.status_code} {error['extensions'].get('limit')}")
         print(f"  N={n:<3} {summary(times)}  answers: {', '.join(sorted(answers))}")
+
+    print("Refusing wide selection sets, anonymous (ms): graphql-core's overlap check is quadratic in them")
+    wide = {
+        "`viewer { name }` x497": lambda name: f"query {name} {{ " + " ".join(["viewer { name }"] * 497) + " }",
+        "150 fragments, one spread": lambda name: (
+            f"query {name} {{ "
+            + " ".join(f"...V{i}" for i in range(150))
+            + " } "
+            + " ".join(f"fragment V{i} on Query {{ viewer {{ name }} }}" for i in range(150))
+        ),
+    }
+    for label, document in wide.items():
+        times, answers = [], set()
+        for round in range(rounds):
+            elapsed, response = await timed(client.post("/graphql", json={"query": document(f"W{round}")}))
+            times.append(elapsed)
+            answers |= {f"{response.status_code} {e['extensions'].get('limit')}" for e in response.json()["errors"]}
+        print(f"  {label:<27} {summary(times)}  answers: {', '.join(sorted(answers))}")
 
     idle = [(await timed(client.get("/healthz")))[0] for _ in range(rounds)]
     print("GET /healthz (ms)")

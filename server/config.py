@@ -42,6 +42,10 @@ class Settings:
     max_query_aliases: int = 15
     # The most fields one operation may select once its fragments are expanded (server/graphql/limits.py).
     max_query_cost: int = 5000
+    # The most times one selection set (fragments merged in) may select one response key, and the most fragments
+    # spread into it: past them graphql-core's OverlappingFieldsCanBeMerged would be slow (server/graphql/limits.py).
+    max_repeated_fields: int = 20
+    max_fragment_spreads: int = 50
     # How long one request's GraphQL (parsing, validation, execution) may run before it is stopped.
     query_timeout_seconds: float = 30.0
     max_page_size: int = 100
@@ -72,5 +76,7 @@ class Settings:
             max_body_bytes=int(env("MAX_BODY_BYTES", cls.max_body_bytes)),
             trusted_proxies=env("TRUSTED_PROXIES", cls.trusted_proxies),
             max_query_cost=int(env("MAX_QUERY_COST", cls.max_query_cost)),
+            max_repeated_fields=int(env("MAX_REPEATED_FIELDS", cls.max_repeated_fields)),
+            max_fragment_spreads=int(env("MAX_FRAGMENT_SPREADS", cls.max_fragment_spreads)),
             query_timeout_seconds=float(env("QUERY_TIMEOUT_SECONDS", cls.query_timeout_seconds)),
         )

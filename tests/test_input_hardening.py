@@ -409,3 +409,18 @@ async def test_an_anonymous_caller_gets_no_suggestions_a_signed_in_user_does(htt
 ENUM_VARIABLE = (
     "mutation Op($r: ReasonCode!) { cancelReferral(id: 1, reason: $r) { errors { code } } }"  # coerced at execution
 )
+
+
+async def test_a_nul_character_in_text_is_refused_on_its_field_and_nothing_is_written(gql, db):
+    """PostgreSQL cannot store NUL in text: it was an unexpected error there (found by tests/test_fuzz.py)."""
+    from tests.test_access import audit_count
+
+    events = await audit_count(db)
+    made = await gql(
+        "agency_admin",
+        """mutation Op($input: ProviderCreateInput!) { createProvider(input: $input) {
+          provider { id } errors { code field } } }""",
+        {"input": {"name": "Grief\u0000Center", "type": "TRANSPORTATION"}},
+    )
+    assert made.data["createProvider"] == {"provider": None, "errors": [{"code": "INVALID", "field": "name"}]}
+    assert await audit_count(db) == events

@@ -179,3 +179,84 @@ async def test_a_change_stopped_by_the_time_limit_writes_nothing(db, settings, g
         assert [e["extensions"]["code"] for e in result.errors] == ["TIMEOUT"]
         assert (await client("agency_admin", "{ viewer { agency { followUpDays } } }")).ok() == before
         assert before != {"viewer": {"agency": {"followUpDays": 3}}}
+
+
+def repeated(n: int) -> str:
+    """`viewer { name }` `n` times in one selection set."""
+    return "{ " + " ".join(["viewer { name }"] * n) + " }"
+
+
+def spread_apart(n: int) -> str:
+    """`n` fragments, each selecting `viewer { name }`, spread into one selection set."""
+    fragments = " ".join(f"fragment V{i} on Query {{ viewer {{ name }} }}" for i in range(n))
+    return "query { " + " ".join(f"...V{i}" for i in range(n)) + " } " + fragments
+
+
+@pytest.mark.parametrize("who", [None, "caseworker"])
+async def test_a_field_repeated_past_the_limit_is_refused(gql, who):
+    """graphql-core compares fields with one response key pairwise: 497 `viewer`s would take a second."""
+    error = refusal(await gql(who, repeated(497)), "repeated_fields")
+    assert error["message"] == "'viewer' is selected 497 times in one selection set. Allowed: 20"
+    assert error["extensions"]["allowed"] == 20
+    refusal(await gql(who, repeated(21)), "repeated_fields")
+
+
+async def test_a_field_repeated_within_the_limit_is_answered(gql):
+    assert (await gql("caseworker", repeated(2))).ok() == {"viewer": {"name": "Connor Reyes"}}
+    assert (await gql("caseworker", repeated(20))).ok() == {"viewer": {"name": "Connor Reyes"}}
+
+
+@pytest.mark.parametrize("who", [None, "caseworker"])
+async def test_fragments_spread_past_the_limit_are_refused(gql, who):
+    result = await gql(who, spread_apart(150))
+    assert refusal(result, "fragment_spreads")["extensions"]["allowed"] == 50
+    refusal(result, "repeated_fields")  # 150 `viewer`s too
+    fragments = lambda n: " ".join(f"fragment T{i} on Query {{ t{i}: __typename }}" for i in range(n))  # noqa: E731
+    spreads = lambda n: "query { " + " ".join(f"...T{i}" for i in range(n)) + " } " + fragments(n)  # noqa: E731
+    assert (await gql(who, spreads(15))).ok()["t14"] == "Query"  # (under the alias limit too)
+    refusal(await gql(who, spreads(51)), "fragment_spreads")
+
+
+def through_fragments(n: int) -> str:
+    """`viewer` `n` times: 10 in a fragment, the rest in inline fragments of a fragment it spreads in an inline one."""
+    inline = " ".join(["... on Query { viewer { id } }"] * (n - 10))
+    many = " ".join(["viewer { id }"] * 10)
+    fragments = f"fragment A on Query {{ {many} ... on Query {{ ...B }} }} fragment B on Query {{ {inline} }}"
+    return f"query {{ ...A }} {fragments}"
+
+
+def through_merged_fields(n: int) -> str:
+    """`name` `n` times in the selection sets of two `viewer`s, which graphql-core merges."""
+    inline = " ".join(["... on Viewer { name }"] * (n - 1))
+    return f"{{ viewer {{ name }} viewer {{ ...N }} }} fragment N on Viewer {{ {inline} }}"
+
+
+def through_merged_fragments(n: int) -> str:
+    """`name` `n` times, in `n` fragments spread into the selection sets of two `viewer`s."""
+    fragments = " ".join(f"fragment N{i} on Viewer {{ name }}" for i in range(n))
+    first, second = (" ".join(f"...N{i}" for i in part) for part in (range(n // 2), range(n // 2, n)))
+    return f"{{ viewer {{ {first} }} viewer {{ {second} }} }} {fragments}"
+
+
+@pytest.mark.parametrize("document", [through_fragments, through_merged_fields, through_merged_fragments])
+async def test_repeated_fields_are_counted_through_fragments_and_merged_fields(gql, document):
+    """One selection set, as graphql-core's OverlappingFieldsCanBeMerged sees it: the fields of the fragments and
+    inline fragments spread into it, and those of the fields with its response key, merged."""
+    assert "viewer" in (await gql("caseworker", document(20))).ok()
+    error = refusal(await gql("caseworker", document(21)), "repeated_fields")
+    assert "is selected 21 times in one selection set" in error["message"]
+
+
+def test_a_fragment_spread_twice_counts_once():
+    """As graphql-core compares it once: a fan-out within the cost limit is not refused for repeating its field."""
+    document = parse(fan_out(11, "viewer { name }"))
+    assert limits.refusals(document, limits.Limits(depth=10, aliases=15, cost=5000)) == []
+
+
+@pytest.mark.parametrize("who", [None, "caseworker"])
+async def test_an_unused_fragment_past_the_limits_is_refused(gql, who):
+    """graphql-core's rules compare the fields of every fragment, spread or not."""
+    wide = "fragment U on Query " + repeated(497)
+    refusal(await gql(who, "{ __typename } " + wide), "repeated_fields")
+    unused = spread_apart(150).replace("query {", "fragment W on Query {")
+    refusal(await gql(who, "{ __typename } " + unused), "fragment_spreads")

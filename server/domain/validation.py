@@ -39,6 +39,8 @@ def text(max_length: int, *, required: bool = False, pattern: re.Pattern | None 
         value = value.strip()
         if not value:
             raise ValueError("must not be blank")
+        if "\x00" in value:  # PostgreSQL cannot store it in text
+            raise ValueError("must not contain NUL characters")
         if len(value) > max_length:
             raise ValueError(f"must be at most {max_length} characters")
         if pattern is not None and not pattern.match(value):
@@ -166,10 +168,10 @@ def money(required: bool = False) -> Rule:
             raise ValueError("must be an amount like 12.50") from None
         if not amount.is_finite() or amount < 0:
             raise ValueError("must be zero or more")
+        if amount >= Decimal("10000000000"):  # before quantizing, which fails past the context's precision (1E+400)
+            raise ValueError("is too large")
         if amount != amount.quantize(Decimal("0.01")):
             raise ValueError("must have at most two decimal places")
-        if amount >= Decimal("10000000000"):
-            raise ValueError("is too large")
         return amount.quantize(Decimal("0.01"))
 
     return Rule(required=required, nullable=not required, check=check)

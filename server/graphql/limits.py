@@ -6,17 +6,24 @@ the spread). A fragment spread 2 times in each of 40 nested fragments is thus me
 A spread that closes a cycle, or names no fragment, counts nothing: graphql-core's NoFragmentCycles and
 KnownFragmentNames refuse such documents.
 
+One selection set may select one response key at most `repeated_fields` times and have at most `spreads` fragment
+spreads, the fragments and inline fragments spread into it merged (and, in an operation within the cost limit, the
+selection sets of its fields with one response key merged too): graphql-core's OverlappingFieldsCanBeMerged compares
+such fields, and such fragments, pairwise.
+
 The limits are checked before graphql-core's validation rules, which a document past them does not reach. Refusals
 are validation errors (code GRAPHQL_VALIDATION_FAILED, see errors.py) whose `limit` extension says which limit was
-passed (`depth`, `aliases` or `cost`) and `allowed` its value.
+passed (`depth`, `aliases`, `cost`, `repeated_fields` or `fragment_spreads`) and `allowed` its value.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from graphql import (
     DocumentNode,
+    ExecutableDefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -84,26 +91,178 @@ def _combine(walked: _Walked, measured: dict[str, Measure]) -> Measure:
     return Measure(depth, aliases, cost)
 
 
-def _measure_fragments(walked: dict[str, _Walked]) -> dict[str, Measure]:
-    """Every fragment's measure, each fragment's spreads measured before it (depth-first, without recursion)."""
-    measured: dict[str, Measure] = {}
-    for start in walked:
-        if start in measured:
+def _in_order(spreads: dict[str, list[str]]) -> Iterator[str]:
+    """Every fragment named in `spreads` (a fragment's name: the fragments it spreads), each after the fragments it
+    spreads, but for a spread that closes a cycle (depth-first, without recursion)."""
+    done: set[str] = set()
+    for start in spreads:
+        if start in done:
             continue
         path = {start}
-        stack: list[tuple[str, Iterator[tuple[str, int]]]] = [(start, iter(walked[start].spreads))]
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(spreads[start]))]
         while stack:
-            name, spreads = stack[-1]
-            for spread, _ in spreads:
-                if spread in walked and spread not in measured and spread not in path:
+            name, pending = stack[-1]
+            for spread in pending:
+                if spread in spreads and spread not in done and spread not in path:
                     path.add(spread)
-                    stack.append((spread, iter(walked[spread].spreads)))
+                    stack.append((spread, iter(spreads[spread])))
                     break
             else:
                 stack.pop()
                 path.discard(name)
-                measured[name] = _combine(walked[name], measured)
+                done.add(name)
+                yield name
+
+
+def _cyclic(fragments: dict[str, FragmentDefinitionNode]) -> bool:
+    """Whether a fragment spreads itself, directly or not (in `_in_order`'s order, a spread closing a cycle is the
+    only one naming a fragment not before the fragment spreading it)."""
+    spreads: dict[str, list[str]] = {}
+    for name, fragment in fragments.items():
+        spreads[name] = _level(fragment.selection_set, nested := [])[1]
+        while nested:
+            spreads[name] += _level(nested.pop(), nested)[1]
+    position = {name: i for i, name in enumerate(_in_order(spreads))}
+    return any(position[spread] >= position[name] for name in spreads for spread in spreads[name] if spread in spreads)
+
+
+def _measure_fragments(walked: dict[str, _Walked]) -> dict[str, Measure]:
+    """Every fragment's measure, each fragment's spreads measured before it."""
+    measured: dict[str, Measure] = {}
+    for name in _in_order({name: [spread for spread, _ in w.spreads] for name, w in walked.items()}):
+        measured[name] = _combine(walked[name], measured)
     return measured
+
+
+def _level(selection_set: SelectionSetNode, nested: list[SelectionSetNode]) -> tuple[Counter[str], list[str]]:
+    """One selection set's fields by response key and the fragments it spreads, its inline fragments' merged in
+    (as graphql-core's OverlappingFieldsCanBeMerged merges them); the fields' own selection sets go to `nested`."""
+    keys: Counter[str] = Counter()
+    spreads: list[str] = []
+    pending = [selection_set]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                keys[(selection.alias or selection.name).value] += 1
+                if selection.selection_set:
+                    nested.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                spreads.append(selection.name.value)
+    return keys, spreads
+
+
+@dataclass(frozen=True)
+class Breadth:
+    """The most one selection set of a definition selects one response key (`repeated`, with that `key`), and the
+    most fragments spread into one of its selection sets (`spreads`): fragments spread into it merged, each spread
+    counting (a fragment spreading two others counts three)."""
+
+    repeated: int = 0
+    key: str = ""
+    spreads: int = 0
+
+
+@dataclass(frozen=True)
+class _Top:
+    """A fragment's top selection set once merged: its fields by response key, and the fragments spread into it."""
+
+    keys: Counter[str]
+    spreads: frozenset[str]
+
+
+def _merge(keys: Counter[str], spreads: list[str], tops: dict[str, _Top]) -> tuple[Counter[str], frozenset[str]]:
+    """A fragment spread more than once into one selection set counts once, as graphql-core compares it once."""
+    merged, names = Counter(keys), set(spreads)
+    for name in names.copy():
+        top = tops.get(name)
+        if top is not None:  # unknown or cyclic: counts nothing (and is refused by other rules)
+            merged.update(top.keys)
+            names |= top.spreads
+    return merged, frozenset(names)
+
+
+def breadths(document: DocumentNode, limits: "Limits") -> list[tuple[ExecutableDefinitionNode, Breadth]]:
+    """Each operation and fragment of `document` with its breadth, past which graphql-core's
+    OverlappingFieldsCanBeMerged (quadratic in a selection set's fields with one response key, and in its fragment
+    spreads) would take too long. Linear: every definition is walked once, and a fragment's top selection set,
+    merged once, is added at each of its spreads; a fragment past `limits` (refused as it is) adds nothing where it is
+    spread, so a merge adds at most `limits.spreads` fragments' fields, each at most `limits.repeated_fields` times."""
+    walked: dict[str, tuple[FragmentDefinitionNode, Counter[str], list[str], list[SelectionSetNode]]] = {}
+    operations: list[OperationDefinitionNode] = []
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            if definition.name.value not in walked:
+                nested: list[SelectionSetNode] = []
+                walked[definition.name.value] = (definition, *_level(definition.selection_set, nested), nested)
+        elif isinstance(definition, OperationDefinitionNode):
+            operations.append(definition)
+    tops: dict[str, _Top] = {}
+    # A fragment past the limits counts nothing where it is spread: its own definition is refused.
+    over = _Top(Counter(), frozenset())
+    for name in _in_order({name: spreads for name, (_, _, spreads, _) in walked.items()}):
+        keys, names = _merge(walked[name][1], walked[name][2], tops)
+        past = len(names) > limits.spreads or (keys and max(keys.values()) > limits.repeated_fields)
+        tops[name] = over if past else _Top(keys, names)
+
+    def breadth(top: tuple[Counter[str], frozenset[str]], nested: list[SelectionSetNode]) -> Breadth:
+        found = Breadth()
+        levels = [top]
+        while levels or nested:
+            keys, names = levels.pop() if levels else _merge(*_level(nested.pop(), nested), tops)
+            key, repeated = max(keys.items(), key=lambda item: item[1], default=("", 0))
+            found = Breadth(
+                *((repeated, key) if repeated > found.repeated else (found.repeated, found.key)),
+                max(found.spreads, len(names)),
+            )
+        return found
+
+    found: list[tuple[ExecutableDefinitionNode, Breadth]] = []
+    for operation in operations:
+        nested = []
+        found.append((operation, breadth(_merge(*_level(operation.selection_set, nested), tops), nested)))
+    for definition, keys, spreads, nested in walked.values():
+        found.append((definition, breadth(_merge(keys, spreads, tops), list(nested))))
+    return found
+
+
+def expanded_breadth(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDefinitionNode], budget: int
+) -> Breadth:
+    """The breadth of `operation` once its fragments are expanded and the selection sets of its fields with one
+    response key merged (as graphql-core compares them: `viewer { a } viewer { a }` compares the two `a`). Visits at
+    most `budget` selections (enough for an operation within the cost limit; a cycle, refused by NoFragmentCycles,
+    stops there)."""
+    found = Breadth()
+    groups = [[operation.selection_set]]  # selection sets merged into one
+    while groups and budget > 0:
+        keys: Counter[str] = Counter()
+        children: dict[str, list[SelectionSetNode]] = {}
+        spreads: set[str] = set()  # each fragment merged once, as graphql-core compares it once
+        pending = groups.pop()
+        while pending and budget > 0:
+            for selection in pending.pop().selections:
+                budget -= 1
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    keys[key] += 1
+                    if selection.selection_set:
+                        children.setdefault(key, []).append(selection.selection_set)
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    if name not in spreads and name in fragments:
+                        pending.append(fragments[name].selection_set)
+                    spreads.add(name)
+        groups.extend(children.values())
+        key, repeated = max(keys.items(), key=lambda item: item[1], default=("", 0))
+        if repeated > found.repeated:
+            found = Breadth(repeated, key, found.spreads)
+        if len(spreads) > found.spreads:
+            found = Breadth(found.repeated, found.key, len(spreads))
+    return found
 
 
 def measure(document: DocumentNode) -> list[tuple[OperationDefinitionNode, Measure]]:
@@ -122,15 +281,19 @@ def measure(document: DocumentNode) -> list[tuple[OperationDefinitionNode, Measu
 
 @dataclass(frozen=True)
 class Limits:
-    """The most one operation may ask for (Settings.max_query_depth, max_query_aliases, max_query_cost)."""
+    """The most one operation may ask for (Settings.max_query_depth, max_query_aliases, max_query_cost), and one
+    selection set (Settings.max_repeated_fields, max_fragment_spreads)."""
 
     depth: int
     aliases: int
     cost: int
+    repeated_fields: int = 20
+    spreads: int = 50
 
 
 def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
-    """An error for each limit an operation of `document` passes."""
+    """An error for each limit an operation of `document` passes, and one for each selection-set limit the document
+    passes (at its widest definition)."""
     errors = []
     for operation, found in measure(document):
         name = operation.name.value if operation.name else "anonymous"
@@ -147,6 +310,26 @@ def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
             allowed = getattr(limits, limit)
             if value > allowed:
                 errors.append(GraphQLError(message, operation, extensions={"limit": limit, "allowed": allowed}))
+    widest = breadths(document, limits)
+    # Within the cost limit, an operation expanded and merged is measured too (its nested selection sets merged
+    # across fields and fragments); visiting it takes about three steps a field (fields, spreads, inline fragments).
+    # A document with a fragment cycle is not expanded: NoFragmentCycles refuses it.
+    fragments = {d.name.value: d for d in reversed(document.definitions) if isinstance(d, FragmentDefinitionNode)}
+    for operation, found in measure(document) if not _cyclic(fragments) else []:
+        if found.cost <= limits.cost:
+            widest.append((operation, expanded_breadth(operation, fragments, 4 * limits.cost + 1000)))
+    definition, found = max(widest, key=lambda each: each[1].repeated, default=(None, Breadth()))
+    if found.repeated > limits.repeated_fields:
+        message = (
+            f"'{found.key}' is selected {found.repeated} times in one selection set. Allowed: {limits.repeated_fields}"
+        )
+        extensions = {"limit": "repeated_fields", "allowed": limits.repeated_fields}
+        errors.append(GraphQLError(message, definition, extensions=extensions))
+    definition, found = max(widest, key=lambda each: each[1].spreads, default=(None, Breadth()))
+    if found.spreads > limits.spreads:
+        message = f"{found.spreads} fragments are spread into one selection set. Allowed: {limits.spreads}"
+        extensions = {"limit": "fragment_spreads", "allowed": limits.spreads}
+        errors.append(GraphQLError(message, definition, extensions=extensions))
     return errors
 
 

@@ -104,6 +104,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         settings.max_query_aliases,
         settings.max_query_cost,
         settings.query_timeout_seconds,
+        settings.max_repeated_fields,
+        settings.max_fragment_spreads,
     )
 
 
@@ -239,7 +241,13 @@ def _describe_arguments(schema: strawberry.Schema) -> strawberry.Schema:
 
 @cache
 def _schema(
-    max_depth: int, max_tokens: int, max_aliases: int, max_cost: int, timeout_seconds: float
+    max_depth: int,
+    max_tokens: int,
+    max_aliases: int,
+    max_cost: int,
+    timeout_seconds: float,
+    max_repeated_fields: int,
+    max_spreads: int,
 ) -> strawberry.Schema:
     schema = _describe_arguments(
         CasewaySchema(
@@ -251,7 +259,9 @@ def _schema(
                 AnonymousLimits,  # no introspection, no suggestions without a sign-in
                 # Apps send the same few documents again and again: parse and validate each once.
                 lambda: ParserCache(maxsize=256),
-                lambda: ValidateWithinLimits(Limits(max_depth, max_aliases, max_cost)),
+                lambda: ValidateWithinLimits(
+                    Limits(max_depth, max_aliases, max_cost, max_repeated_fields, max_spreads)
+                ),
             ],
         )
     )
