@@ -424,3 +424,11 @@ async def test_a_nul_character_in_text_is_refused_on_its_field_and_nothing_is_wr
     )
     assert made.data["createProvider"] == {"provider": None, "errors": [{"code": "INVALID", "field": "name"}]}
     assert await audit_count(db) == events
+
+
+async def test_a_nul_character_in_a_search_is_no_error(gql):
+    # PostgreSQL refuses NUL in a parameter: a search drops it (no stored text holds one)
+    result = await gql("caseworker", 'query { clientSearch(search: "Ste\\u0000ve") { nodes { preferredName } } }')
+    assert [n["preferredName"] for n in result.ok()["clientSearch"]["nodes"]] == ["Steve"]
+    inbox = await gql("provider_a", 'query { referrals(filter: {clientName: "Mari\\u0000"}) { totalCount } }')
+    assert inbox.ok()["referrals"]["totalCount"] == 1

@@ -42,8 +42,9 @@ ALERT_RULES = {"text": v.text(500, required=True), "severity": v.choice(AlertSev
 
 
 def fold(text: str) -> str:
-    """Lower case without accents: 'Zoë Ünal' → 'zoe unal'. Search text and needles both pass through it."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower case without accents: 'Zoë Ünal' → 'zoe unal'. Search text and needles both pass through it; a NUL
+    (which no stored text holds, and PostgreSQL refuses in a parameter) is dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\x00", ""))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
