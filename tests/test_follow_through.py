@@ -529,6 +529,13 @@ async def test_a_benefit_that_requires_specialties_goes_only_where_they_are_offe
     # then: a code set shared with grief counseling does not make the Grief Center offer it; the pantry does
     assert await _refuse(gql, made["assignment"], world.grief_center) == [{"code": "INVALID", "field": "providerId"}]
     assert await _refuse(gql, made["assignment"], world.pantry) == []
+    # and provider search by the benefit finds exactly where it may be referred: the pantry, not the Grief Center
+    found = await gql(
+        "caseworker",
+        "query Op($b: ID!) { providerSearch(filter: {benefitId: $b}) { nodes { provider { id } } } }",
+        {"b": benefit},
+    )
+    assert {n["provider"]["id"] for n in found.ok()["providerSearch"]["nodes"]} == {str(world.pantry)}
 
 
 async def test_a_benefit_matches_through_its_item_codes_and_one_naming_nothing_goes_anywhere(gql, world):

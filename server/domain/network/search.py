@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_
+from sqlalchemy import ColumnElement, and_, func, literal, union
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -183,15 +183,20 @@ async def search_facilities(
 
 
 def specialties_for_benefit(benefit_id: int):
-    """The specialties that deliver the benefit (a facility offers one of them, or one under it): those it requires,
-    and, through its item codes, those required by the active benefits its code sets bill. A subquery of ids."""
+    """The specialties that deliver the benefit (a facility offers one of them, or one under it): those it requires;
+    for a benefit that requires none, those required by the active benefits its code sets bill (its item codes).
+    A subquery of ids."""
+    required = select(BenefitSpecialty.specialty_id).where(
+        BenefitSpecialty.active.is_(True), BenefitSpecialty.benefit_id == benefit_id
+    )
     billed_alike = select(Benefit.id).where(
         Benefit.active.is_(True), Benefit.id.in_(benefits_billed_by(code_sets_billing(benefit_id)))
     )
-    return select(BenefitSpecialty.specialty_id).where(
-        BenefitSpecialty.active.is_(True),
-        or_(BenefitSpecialty.benefit_id == benefit_id, BenefitSpecialty.benefit_id.in_(billed_alike)),
+    through_codes = select(BenefitSpecialty.specialty_id).where(
+        BenefitSpecialty.active.is_(True), BenefitSpecialty.benefit_id.in_(billed_alike), ~required.exists()
     )
+    either = union(required, through_codes).subquery()
+    return select(either.c.specialty_id)
 
 
 def specialties_for_code_set(code_set_id: int):

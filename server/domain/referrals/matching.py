@@ -1,12 +1,11 @@
-"""A referral goes where its benefit is offered: at a facility offering a specialty the benefit requires (or one
-under it). Only a benefit that requires none is matched, as provider search matches it, through its item codes
-(the specialties of the benefits its code sets bill)."""
+"""A referral goes where its benefit is offered, by provider search's rule (`search.specialties_for_benefit`):
+what a caseworker finds by benefit is exactly where a referral of it may go."""
 
 from sqlalchemy import and_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.domain.catalogue.models import Benefit, BenefitSpecialty
+from server.domain.catalogue.models import Benefit
 from server.domain.clients.models import BenefitAssignment
 from server.domain.errors import Invalid
 from server.domain.network.models import Facility
@@ -18,12 +17,7 @@ async def check_offered(session: AsyncSession, assignment_id: int, provider_id: 
     benefit requires, or one under it (INVALID facilityId, or providerId). A benefit that requires no specialty
     and shares no code set with one that does cannot be matched, and is referred anywhere."""
     assignment = await session.get(BenefitAssignment, assignment_id)
-    required = select(BenefitSpecialty.specialty_id).where(
-        BenefitSpecialty.active.is_(True), BenefitSpecialty.benefit_id == assignment.benefit_id
-    )
-    wanted = list((await session.exec(required)).all())
-    if not wanted:
-        wanted = list((await session.exec(specialties_for_benefit(assignment.benefit_id))).all())
+    wanted = list((await session.exec(specialties_for_benefit(assignment.benefit_id))).all())
     if not wanted:
         return
     where = (
