@@ -254,3 +254,24 @@ async def test_a_password_hashed_with_other_parameters_is_rehashed_at_sign_in(si
         assert (await session.get(User, ashley.id)).password_hash == stored
         again = (await session.exec(select(AuditEvent).where(AuditEvent.action == "user.password_rehash"))).all()
     assert len(again) == 1
+
+
+async def test_a_name_or_password_no_sign_in_could_have_is_refused_unchecked_and_uncounted(site):
+    site = site()
+    for name, password in (("x" * 255 + "@example.com", PASSWORD), (ASHLEY, "p" * 1025)):
+        for _ in range(5):
+            assert (await site.sign_in(HOME, name, password)).status_code == 400
+    # then: no password was checked, no failure counted (the real sign-in still works from there)
+    assert site.verifications == 0
+    assert (await site.sign_in(HOME, ASHLEY)).status_code == 200
+
+
+async def test_one_ipv6_network_counts_as_one_address(site):
+    site = site()
+    # when: wrong passwords from six addresses of one /64, on six accounts
+    for i in range(6):
+        response = await site.sign_in(f"2001:db8:1:2::{i + 1}", f"nobody{i}@example.com", "not-the-password")
+        assert response.status_code == 401
+    # then: the network is throttled as one address, for any account; another /64 is not
+    assert_throttled(await site.sign_in("2001:db8:1:2:ffff::9", ASHLEY))
+    assert (await site.sign_in("2001:db8:1:3::1", ASHLEY)).status_code == 200

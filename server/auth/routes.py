@@ -14,6 +14,8 @@ from server.auth.throttle import Busy, Scope, Throttled, client_address, guard_o
 from server.auth.tokens import issue_token
 from server.domain.users import User, find_user, record_sign_in_lockout, rehash_password
 
+MAX_USERNAME = 254
+MAX_PASSWORD = 1024
 log = logging.getLogger(__name__)
 
 REFUSED = {"error": "invalid_grant", "error_description": "Wrong email or password."}
@@ -34,6 +36,10 @@ async def credentials(request: Request) -> tuple[str, str] | None:
         return None
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        return None
+    # An email is at most 254 characters; a longer name or password is no sign-in, and must not cost a hash or
+    # a throttle key that size.
+    if len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         return None
     return username, password
 
@@ -68,9 +74,18 @@ async def check_password(request: Request, email: str, password: str) -> User | 
         return None
     guard.succeeded(attempt)
     if new_hash is not None:
-        async with db.write() as session:
-            await rehash_password(session, user=user, new_hash=new_hash)
+        await _best_effort("rehash a password", rehash_password, db, user=user, new_hash=new_hash)
     return user
+
+
+async def _best_effort(what: str, write, db, **values) -> None:
+    """A write the answer does not depend on (a rehash, a lockout's audit): if the database is busy or fails, it
+    is logged and the sign-in is answered all the same (it is tried again next time)."""
+    try:
+        async with db.write() as session:
+            await write(session, **values)
+    except Exception:
+        log.exception("could not %s", what)
 
 
 async def _lockout(request: Request, email: str, address: str, scopes: list[str], until: datetime) -> None:
@@ -79,8 +94,15 @@ async def _lockout(request: Request, email: str, address: str, scopes: list[str]
     log.warning("sign-in locked until %s: %s from %s (%s)", until.isoformat(), email, address, ", ".join(scopes))
     if scopes == [Scope.ADDRESS.value]:
         return
-    async with request.app.state.db.write() as session:
-        await record_sign_in_lockout(session, email=email, address=address, scopes=scopes, until=until)
+    await _best_effort(
+        "audit a lockout",
+        record_sign_in_lockout,
+        request.app.state.db,
+        email=email,
+        address=address,
+        scopes=scopes,
+        until=until,
+    )
 
 
 def too_many(error: Throttled | Busy, message_key: str) -> JSONResponse:

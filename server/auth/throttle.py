@@ -25,6 +25,7 @@ go first).
 """
 
 import asyncio
+import ipaddress
 import logging
 import math
 from collections import OrderedDict, deque
@@ -232,8 +233,14 @@ class SignInGuard:
 
 
 def client_address(request: Request) -> str:
-    """The address the request came from (as the server sees it: behind a proxy, as its trusted headers tell)."""
-    return request.client.host if request.client else "unknown"
+    """The address the request came from (as the server sees it: behind a proxy, as its trusted headers tell).
+    An IPv6 address counts by its /64 network: one client holds a whole /64 and could otherwise rotate through it."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    return str(ipaddress.ip_network(f"{host}/64", strict=False)) if address.version == 6 else host
 
 
 def guard_of(app: Starlette) -> SignInGuard:
