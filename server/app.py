@@ -19,6 +19,7 @@ from server.auth.sessions import routes as session_routes
 from server.config import Settings
 from server.db import Database
 from server.graphql.view import GraphQLView
+from server.refusals import refusal
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +41,6 @@ SECURITY_HEADERS = {
 NO_STORE_PATHS = ("/graphql", "/auth/")
 # Sent on https only (browsers ignore it over http): a year, this host only (the agency's other hosts are its own).
 HSTS = "max-age=31536000"
-
-
-def refusal(scope: Scope, status: int, code: str, message: str) -> JSONResponse:
-    """A request refused before its route reads it: in GraphQL's error shape on /graphql, the auth routes' elsewhere."""
-    if scope["path"].startswith("/graphql"):
-        return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
-    return JSONResponse({"error": code.lower(), "message": message}, status_code=status)
 
 
 class SecurityHeaders:

@@ -46,7 +46,8 @@ class Settings:
     # spread into it: past them graphql-core's OverlappingFieldsCanBeMerged would be slow (server/graphql/limits.py).
     max_repeated_fields: int = 20
     max_fragment_spreads: int = 50
-    # How long one request's GraphQL (parsing, validation, execution) may run before it is stopped.
+    # How long one request's GraphQL execution may run before it is stopped (where it waits, e.g. on the database;
+    # parsing and validation are bounded by the document limits above, not by this).
     query_timeout_seconds: float = 30.0
     max_page_size: int = 100
     # The largest request body taken, in bytes; a larger one is answered 413 before the rest is read.

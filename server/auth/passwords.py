@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from argon2 import PasswordHasher, profiles
+from argon2 import PasswordHasher, extract_parameters, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from starlette.concurrency import run_in_threadpool
 
@@ -48,4 +48,5 @@ def needs_rehash(password_hash: str, profile: str = "default") -> bool:
 
 def hash_parameters(password_hash: str) -> str:
     """The Argon2 variant and parameters of a hash (e.g. "argon2id v=19 m=65536,t=3,p=4"), never the hash itself."""
-    return " ".join(password_hash.split("$")[1:4])
+    p = extract_parameters(password_hash)
+    return f"argon2{p.type.name.lower()} v={p.version} m={p.memory_cost},t={p.time_cost},p={p.parallelism}"

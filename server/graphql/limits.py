@@ -295,7 +295,8 @@ def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     """An error for each limit an operation of `document` passes, and one for each selection-set limit the document
     passes (at its widest definition)."""
     errors = []
-    for operation, found in measure(document):
+    measured = list(measure(document))
+    for operation, found in measured:
         name = operation.name.value if operation.name else "anonymous"
         passed = [
             ("depth", found.depth, f"'{name}' exceeds maximum operation depth of {limits.depth}"),
@@ -315,7 +316,7 @@ def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     # across fields and fragments); visiting it takes about three steps a field (fields, spreads, inline fragments).
     # A document with a fragment cycle is not expanded: NoFragmentCycles refuses it.
     fragments = {d.name.value: d for d in reversed(document.definitions) if isinstance(d, FragmentDefinitionNode)}
-    for operation, found in measure(document) if not _cyclic(fragments) else []:
+    for operation, found in measured if not _cyclic(fragments) else []:
         if found.cost <= limits.cost:
             widest.append((operation, expanded_breadth(operation, fragments, 4 * limits.cost + 1000)))
     definition, found = max(widest, key=lambda each: each[1].repeated, default=(None, Breadth()))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -16,6 +16,7 @@ from server.db import Database
 from server.graphql.context import Context
 from server.graphql.loaders import Loaders
 from server.graphql.schema import build_schema
+from server.refusals import refusal
 
 GRAPHIQL_PAGE = (Path(__file__).parent.parent / "static" / "graphiql" / "index.html").read_text()
 # Deeper JSON than any operation's variables need is refused before anything walks it recursively.
@@ -54,10 +55,7 @@ class GraphQLView(GraphQL):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as refused:
-            response = JSONResponse(
-                {"errors": [{"message": refused.reason, "extensions": {"code": "BAD_REQUEST"}}]},
-                status_code=refused.status_code,
-            )
+            response = refusal(scope, refused.status_code, "BAD_REQUEST", refused.reason)
         await response(scope, receive, send)
 
     def parse_json(self, data: str | bytes) -> object:
