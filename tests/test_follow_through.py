@@ -570,3 +570,24 @@ async def test_a_benefit_matches_through_its_item_codes_and_one_naming_nothing_g
     # then: billed like grief counseling, it goes where counseling is offered, not to the pantry
     assert await _refuse(gql, other["assignment"], world.pantry) == [{"code": "INVALID", "field": "providerId"}]
     assert await _refuse(gql, other["assignment"], world.grief_center) == []
+
+
+async def test_a_refusal_before_the_service_leaves_the_assignment_as_the_agency_set_it(gql, world):
+    # given: an assignment the agency made active, referred to the pantry
+    made = await new_assignment(gql, world.family_support, world.food_box)
+    (
+        await gql(
+            "caseworker",
+            """mutation Op($id: ID!) { updateBenefitAssignment(id: $id, input: {status: ACTIVE}) {
+            errors { code } } }""",
+            {"id": made["assignment"]},
+        )
+    ).ok()
+    referral = (
+        await gql("caseworker", CREATE, {"input": referral_input(made["assignment"], world.pantry), "send": True})
+    ).ok()["createReferral"]["referral"]
+    # when: the pantry rejects it, unserved
+    await act(gql, referral["id"], "reject")
+    # then: the referral never moved the assignment, so its end does not either
+    state = (await gql("caseworker", STATE, {"id": referral["id"]})).ok()["referral"]
+    assert state["benefitAssignment"]["status"] == "ACTIVE"

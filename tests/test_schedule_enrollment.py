@@ -261,3 +261,37 @@ async def test_enrolled_count_is_the_rosters_length_in_every_session_status(gql,
         ("CANCELLED", 0),
         ("POSTPONED", 0),
     }
+
+
+@pytest.mark.parametrize("end", ["cancel", "fail"])
+async def test_a_referral_that_ends_holds_no_place_and_the_waitlist_moves_up(gql, db, people, world, end):
+    # given: an upcoming schedule with one place, held by one referral, and a second waiting for it
+    schedule_id, sessions = await approved_schedule(
+        db, people, world, first_start=days_ago_at(-7, 9), capacity=1, frequency="WEEKLY", weekdays=["MO"], count=2
+    )
+    holder, waiting = await authorized_referral(db, people, world), await authorized_referral(db, people, world)
+    for referral in (holder, waiting):
+        result = await gql("provider_a", ENROLL, {"input": {"referralId": referral.id, "scheduleId": schedule_id}})
+        result.ok()
+    # when: the holder's referral ends (the agency cancels it, or the provider fails it)
+    who, mutation = ("caseworker", "cancelReferral") if end == "cancel" else ("provider_a", "failReferral")
+    ended = await gql(
+        who,
+        f"mutation Op($id: ID!) {{ {mutation}(id: $id, reason: CLIENT_DECLINED) {{ errors {{ code field }} }} }}",
+        {"id": holder.id},
+    )
+    ended.ok()
+    # then: the holder is off the rosters (withdrawn, kept) and the waiting participant has the place
+    roster = await gql(
+        "provider_a",
+        "query Op($id: ID!) { sessionRoster(sessionId: $id) { lines { participantId } } }",
+        {"id": sessions[0]},
+    )
+    assert [line["participantId"] for line in roster.ok()["sessionRoster"]["lines"]] == [str(waiting.participant_id)]
+    listed = await gql(
+        "provider_a",
+        """query Op($id: ID!) { scheduleAssignments(scheduleId: $id) { nodes { status referralId } } }""",
+        {"id": schedule_id},
+    )
+    statuses = {n["referralId"]: n["status"] for n in listed.ok()["scheduleAssignments"]["nodes"]}
+    assert statuses == {str(holder.id): "WITHDRAWN", str(waiting.id): "ENROLLED"}

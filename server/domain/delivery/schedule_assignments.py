@@ -225,6 +225,25 @@ async def withdraw(session: AsyncSession, principal: Principal | None, assignmen
     return found
 
 
+async def release_referral(session: AsyncSession, principal: Principal, referral_id: int) -> None:
+    """An ended referral (completed, failed, cancelled, in error) holds no places: its enrollments are withdrawn
+    (kept, with their attendance) and each schedule's freed places go to its waitlist."""
+    holding = (
+        await session.exec(
+            select(ScheduleAssignment)
+            .where(ScheduleAssignment.referral_id == referral_id, ScheduleAssignment.status.in_(HOLDING))
+            .order_by(ScheduleAssignment.id)
+        )
+    ).all()
+    freed: set[int] = set()
+    for row in holding:
+        if row.status == Status.ENROLLED:
+            freed.add(row.schedule_id)
+        await _set_status(session, principal, row, Status.WITHDRAWN, "schedule_assignment.release")
+    for schedule_id in sorted(freed):
+        await _promote(session, principal, await fetch(session, BenefitSchedule, schedule_id, for_update=True))
+
+
 async def _set_status(session: AsyncSession, principal: Principal, row: ScheduleAssignment, status, action: str):
     before = snapshot(row)
     row.status = status
@@ -246,6 +265,8 @@ async def _promote(session: AsyncSession, principal: Principal, schedule: Benefi
         if largest is None or largest >= schedule.capacity:
             continue
         await _set_status(session, principal, row, Status.ENROLLED, "schedule_assignment.promote")
+        if not principal.is_provider:
+            continue  # starting the service is the provider's step (the agency freed the place by ending a referral)
         referral = await referrals.get_referral(session, principal, row.referral_id)
         if referral.status == ReferralStatus.ON_HOLD and not referrals.awaits_authorization(referral):
             await referrals.transition(session, principal, referral.id, "start")

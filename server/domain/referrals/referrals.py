@@ -338,7 +338,7 @@ async def transition(
     await record_event(
         session, principal, action=f"referral.{action}", record=referral, before=before, agency_id=referral.agency_id
     )
-    await follow_referral(session, principal, referral)
+    await follow_referral(session, principal, referral, before["status"])
     return referral
 
 
