@@ -432,3 +432,33 @@ async def test_a_nul_character_in_a_search_is_no_error(gql):
     assert [n["preferredName"] for n in result.ok()["clientSearch"]["nodes"]] == ["Steve"]
     inbox = await gql("provider_a", 'query { referrals(filter: {clientName: "Mari\\u0000"}) { totalCount } }')
     assert inbox.ok()["referrals"]["totalCount"] == 1
+
+
+NULL_ENUMS = [
+    # (who, mutation, its input type, id of, input): an enum field given as null, on a column that always has a value
+    ("caseworker", "updateBenefitAssignment", "AssignmentUpdateInput", "food_box_assignment", {"status": None}),
+    ("agency_admin", "updateProvider", "ProviderUpdateInput", "pantry", {"status": None}),
+    ("provider_a_admin", "updateFacility", "FacilityUpdateInput", "grief_facility", {"capacityStatus": None}),
+    ("agency_admin", "updateProgram", "ProgramUpdateInput", "family_support", {"status": None}),
+]
+
+
+@pytest.mark.parametrize(("who", "mutation", "kind", "record", "values"), NULL_ENUMS, ids=[m[1] for m in NULL_ENUMS])
+async def test_an_enum_given_as_null_is_required_not_a_conflict(gql, world, who, mutation, kind, record, values):
+    result = await gql(
+        who,
+        f"mutation Op($id: ID!, $input: {kind}!) "
+        f"{{ {mutation}(id: $id, input: $input) {{ errors {{ code field }} }} }}",
+        {"id": getattr(world, record), "input": values},
+    )
+    assert result.data[mutation]["errors"] == [{"code": "REQUIRED", "field": next(iter(values))}]
+
+
+async def test_a_draft_referral_given_a_null_priority_is_required_not_a_conflict(gql, world):
+    created = await gql(
+        "caseworker",
+        """mutation Op($input: ReferralCreateInput!) { createReferral(input: $input) {
+          referral { id version } errors { code field } } }""",
+        {"input": {"benefitAssignmentId": world.food_box_assignment, "providerId": world.pantry, "priority": None}},
+    )
+    assert created.data["createReferral"]["errors"] == [{"code": "REQUIRED", "field": "priority"}]

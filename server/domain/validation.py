@@ -63,13 +63,16 @@ def url() -> Rule:
 
 
 def choice(enum_class: type[enum.Enum], *, required: bool = False) -> Rule:
+    """One of the enum's values. Never null: every status, type and priority column has a value (leave the field
+    out for its default); a null given is REQUIRED, not a row the database refuses."""
+
     def check(value):
         try:
             return enum_class(value)
         except ValueError:
             raise ValueError(f"must be one of {', '.join(m.value for m in enum_class)}") from None
 
-    return Rule(required=required, nullable=not required, check=check)
+    return Rule(required=required, nullable=False, check=check)
 
 
 def flag(required: bool = False) -> Rule:

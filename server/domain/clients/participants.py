@@ -16,7 +16,7 @@ from server.domain.errors import Conflict, Invalid
 from server.domain.paging import Page, paginate
 from server.domain.principal import AGENCY_ROLES, Principal, require
 from server.domain.records import apply_changes, fetch
-from server.domain.zones import today_for
+from server.domain.zones import check_not_after_today
 
 RULES = {
     "client_id": v.text(40),
@@ -98,9 +98,8 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _check(values: dict, today: date) -> None:
-    if values.get("birth_date") and values["birth_date"] > today:
-        raise Invalid("A birth date cannot be in the future.", field="birthDate")
+async def _check(session: AsyncSession, principal: Principal, values: dict) -> None:
+    await check_not_after_today(session, principal, values, "birth_date")
     if ("latitude" in values) != ("longitude" in values) or (
         (values.get("latitude") is None) != (values.get("longitude") is None)
     ):
@@ -203,7 +202,7 @@ async def create_participant(
 ) -> Participant:
     principal = require(principal, AGENCY_ROLES)
     values = v.clean(RULES, values, partial=False)
-    _check(values, await today_for(session, principal))
+    await _check(session, principal, values)
     if values.get("client_id"):
         if await _client_id_taken(session, principal.agency_id, values["client_id"]):
             raise Conflict(f"Client ID {values['client_id']} is taken in your agency.", field="clientId")
@@ -230,8 +229,7 @@ async def update_participant(
     if values.get("client_id") is None:
         values.pop("client_id", None)  # a client ID is changed, never cleared
     merged = {"latitude": participant.latitude, "longitude": participant.longitude, **values}
-    today = await today_for(session, principal)
-    _check({**values, "latitude": merged["latitude"], "longitude": merged["longitude"]}, today)
+    await _check(session, principal, {**values, "latitude": merged["latitude"], "longitude": merged["longitude"]})
     if "client_id" in values and await _client_id_taken(
         session, participant.agency_id, values["client_id"], but=participant.id
     ):
