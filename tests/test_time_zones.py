@@ -310,3 +310,18 @@ async def test_finding_the_caller_and_their_time_zone_takes_one_statement(gql, d
         result = await gql(who, "query { viewer { timeZone } }")
     assert result.ok()["viewer"]["timeZone"]
     assert counted() == 2  # one finds the caller and their zone; one loads the viewer's agency or provider
+
+
+async def test_a_new_facility_without_a_zone_takes_the_zone_its_providers_users_see(gql, world):
+    # given: the Grief Center has no setting of its own; its users see Chicago (its first facility's schedules)
+    await gql("agency_admin", UPDATE_PROVIDER, {"id": world.grief_center, "zone": None})
+    assert (await gql("provider_a", "query { viewer { timeZone } }")).ok()["viewer"]["timeZone"] == COSVILLE_ZONE
+    # when: a second facility opens, with no zone and no schedule yet
+    created = await gql(
+        "agency_admin",
+        """mutation Op($p: ID!) { createFacility(input: {providerId: $p, name: "Grief Center — Annex"}) {
+          facility { timeZone } errors { code field } } }""",
+        {"p": world.grief_center},
+    )
+    # then: its days are the provider's, not UTC's
+    assert created.ok()["createFacility"]["facility"] == {"timeZone": COSVILLE_ZONE}

@@ -2,8 +2,7 @@
 
 - An agency's staff: the agency's zone (`Agency.time_zone`).
 - A provider's users: the provider's own setting, else its first facility's zone that is known, else UTC.
-- A facility: its own setting, else the zone of its approved (else first) schedule, else its provider's setting,
-  else UTC.
+- A facility: its own setting, else the zone of its approved (else first) schedule, else its provider's zone.
 
 Each is one SQL expression, so a request learns its caller's zone in the statement that finds the caller.
 """
@@ -57,9 +56,11 @@ def provider_zone(provider=Provider) -> ColumnElement[str]:
 
 
 def facility_zone(facility=Facility) -> ColumnElement[str]:
-    """The zone of `facility` (the Facility table or an alias of it, in the enclosing query)."""
-    owner = select(Provider.time_zone).where(Provider.id == facility.provider_id).scalar_subquery()
-    return func.coalesce(_own_facility_zone(facility), owner, literal(DEFAULT_ZONE))
+    """The zone of `facility` (the Facility table or an alias of it, in the enclosing query): its own, else its
+    provider's (the provider's setting, else its first facility's that has a zone: what its users see)."""
+    owner = aliased(Provider)
+    zone = select(provider_zone(owner)).where(owner.id == facility.provider_id).scalar_subquery()
+    return func.coalesce(_own_facility_zone(facility), zone)
 
 
 async def zone_of(session: AsyncSession, principal: Principal) -> str:

@@ -107,7 +107,7 @@ class Facility:
 
     @strawberry.field(
         description="IANA time zone of the facility: its own, else its approved (else first) schedule's, else its "
-        "provider's setting, else UTC."
+        "provider's (what the provider's users see)."
     )
     async def time_zone(self, info: Info) -> str:
         return await info.context.loaders.facility_zone.load(self.record.id)
