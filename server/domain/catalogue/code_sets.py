@@ -13,7 +13,7 @@ from server.domain.catalogue.models import (
     CodeSetBundle,
     CodeSetBundleMember,
 )
-from server.domain.errors import Invalid, NotFound
+from server.domain.errors import DomainError, ErrorCode, Invalid, NotFound
 from server.domain.principal import Principal
 from server.domain.records import set_links
 
@@ -141,6 +141,27 @@ async def billing_code_sets(session: AsyncSession, benefit_ids: list[int]) -> di
     for benefit_id, code_set in (await session.exec(query)).all():
         found[benefit_id].append(code_set)
     return found
+
+
+async def billing_code_set(
+    session: AsyncSession, benefit_id: int, code_set_id: int | None, *, field: str = "codeSetId"
+) -> CodeSet | None:
+    """The code set a delivery of the benefit is billed by (ad hoc, bulk and a schedule's sessions alike): the one
+    chosen, which must bill the benefit (directly or through a bundle of its item codes); none chosen, the benefit's
+    only one. A choice is REQUIRED only when several bill it; when none does, the delivery has no code and no
+    amount."""
+    candidates = select(CodeSet).where(CodeSet.id.in_(code_sets_billing(benefit_id)))
+    if code_set_id is not None:
+        found = (await session.exec(candidates.where(CodeSet.id == code_set_id))).first()
+        if found is None:
+            raise Invalid("Choose an active code set that bills this benefit.", field=field)
+        return found
+    found = (await session.exec(candidates.order_by(CodeSet.id).limit(2))).all()
+    if len(found) > 1:
+        raise DomainError(
+            "Several code sets bill this benefit: choose the one delivered.", field=field, code=ErrorCode.REQUIRED
+        )
+    return found[0] if found else None
 
 
 def code_sets_billing(benefit_ids):

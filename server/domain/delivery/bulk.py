@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain import validation as v
 from server.domain import zones
 from server.domain.audit import record_event, snapshot
+from server.domain.catalogue.code_sets import billing_code_set
 from server.domain.catalogue.models import Benefit, CodeSet, Program
 from server.domain.catalogue.programs import check_enrolling
 from server.domain.clients.models import (
@@ -33,7 +34,7 @@ from server.domain.clients.models import (
     ProgramEnrollment,
 )
 from server.domain.columns import utcnow
-from server.domain.delivery.disbursements import QUANTITY, SERVICE_DATE, billing_code_set, priced
+from server.domain.delivery.disbursements import QUANTITY, SERVICE_DATE, priced
 from server.domain.delivery.models import (
     ApprovalStatus,
     BenefitDisbursement,

@@ -9,8 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain import validation as v
 from server.domain import zones
 from server.domain.audit import record_event, snapshot
-from server.domain.catalogue.code_sets import code_sets_billing
-from server.domain.catalogue.models import Benefit, CodeSet
+from server.domain.catalogue.code_sets import billing_code_set
+from server.domain.catalogue.models import Benefit
 from server.domain.clients.models import AssignmentStatus, BenefitAssignment
 from server.domain.delivery.models import (
     BenefitDisbursement,
@@ -49,26 +49,6 @@ def visible_disbursements(principal: Principal) -> ColumnElement[bool]:
     if principal.is_provider:
         return BenefitDisbursement.provider_id == principal.provider_id
     return BenefitDisbursement.agency_id == principal.agency_id
-
-
-async def billing_code_set(
-    session: AsyncSession, benefit_id: int, code_set_id: int | None, *, field: str = "codeSetId"
-) -> CodeSet | None:
-    """The code set a delivery of the benefit is billed by (ad hoc and bulk alike): the one chosen, which must bill
-    the benefit (directly or through a bundle of its item codes); none chosen, the benefit's only one. A choice is
-    REQUIRED only when several bill it; when none does, the delivery has no code and no amount."""
-    candidates = select(CodeSet).where(CodeSet.id.in_(code_sets_billing(benefit_id)))
-    if code_set_id is not None:
-        found = (await session.exec(candidates.where(CodeSet.id == code_set_id))).first()
-        if found is None:
-            raise Invalid("Choose an active code set that bills this benefit.", field=field)
-        return found
-    found = (await session.exec(candidates.order_by(CodeSet.id).limit(2))).all()
-    if len(found) > 1:
-        raise DomainError(
-            "Several code sets bill this benefit: choose the one delivered.", field=field, code=ErrorCode.REQUIRED
-        )
-    return found[0] if found else None
 
 
 async def get_disbursement(session: AsyncSession, principal: Principal | None, disbursement_id: int):

@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.audit import record_event, snapshot
-from server.domain.catalogue.code_sets import code_sets_billing
-from server.domain.catalogue.models import Benefit, CodeSet
+from server.domain.catalogue.code_sets import billing_code_set
+from server.domain.catalogue.models import Benefit
 from server.domain.clients.models import BenefitAssignment
 from server.domain.columns import utcnow
 from server.domain.delivery.models import ApprovalStatus, BenefitSchedule, BenefitSession, SessionStatus
@@ -134,9 +134,7 @@ async def _check_references(session: AsyncSession, principal: Principal, schedul
         raise Invalid("Schedule only benefits your provider has been referred.", field="benefitId")
     benefit = await session.get(Benefit, schedule.benefit_id)
     schedule.agency_id = benefit.agency_id
-    billed = select(CodeSet.id).where(CodeSet.id == schedule.code_set_id, CodeSet.id.in_(code_sets_billing(benefit.id)))
-    if (await session.exec(billed)).first() is None:
-        raise Invalid("Choose a code set that bills this benefit.", field="codeSetId")
+    await billing_code_set(session, benefit.id, schedule.code_set_id)
 
 
 async def preview_schedule(session: AsyncSession, principal: Principal | None, values: dict) -> list[tuple]:

@@ -12,10 +12,17 @@ from server.domain.network.models import Facility
 from server.domain.network.search import offering, specialties_for_benefit
 
 
-async def check_offered(session: AsyncSession, assignment_id: int, provider_id: int, facility_id: int | None) -> None:
+async def check_offered(
+    session: AsyncSession,
+    assignment_id: int,
+    provider_id: int,
+    facility_id: int | None,
+    *,
+    unnamed_field: str = "providerId",
+) -> None:
     """The facility named (none named: one of the provider's active facilities) offers a specialty the assignment's
-    benefit requires, or one under it (INVALID facilityId, or providerId). A benefit that requires no specialty
-    and shares no code set with one that does cannot be matched, and is referred anywhere."""
+    benefit requires, or one under it (INVALID facilityId; with no facility, INVALID on `unnamed_field`). A benefit
+    that requires no specialty and shares no code set with one that does cannot be matched: it goes anywhere."""
     assignment = await session.get(BenefitAssignment, assignment_id)
     wanted = list((await session.exec(specialties_for_benefit(assignment.benefit_id))).all())
     if not wanted:
@@ -30,4 +37,4 @@ async def check_offered(session: AsyncSession, assignment_id: int, provider_id: 
     benefit = await session.get(Benefit, assignment.benefit_id)
     if facility_id is not None:
         raise Invalid(f"This facility offers no specialty {benefit.name} requires.", field="facilityId")
-    raise Invalid(f"This provider offers {benefit.name} at none of its facilities.", field="providerId")
+    raise Invalid(f"This provider offers {benefit.name} at none of its facilities.", field=unnamed_field)

@@ -269,7 +269,14 @@ async def update_draft(
     values = v.clean({k: RULES[k] for k in DRAFT_FIELDS}, values, partial=True)
     if "facility_id" in values:
         await _check_facility(session, referral.provider_id, values["facility_id"])
-        await check_offered(session, referral.benefit_assignment_id, referral.provider_id, values["facility_id"])
+        # a draft moved off its facility must still go where the benefit is offered: the facility given is at fault
+        await check_offered(
+            session,
+            referral.benefit_assignment_id,
+            referral.provider_id,
+            values["facility_id"],
+            unnamed_field="facilityId",
+        )
     if "consent_given_at" in values:  # a new consent (or none) replaces the old one, with its own expiry
         given, expires = values["consent_given_at"], values.get("consent_expires_at")
         values.update(consent_expires_at=expires, consent_recorded_by_id=principal.user_id if given else None)

@@ -121,8 +121,7 @@ class ReferralsMutation:
             await run_mutation(
                 info,
                 lambda s, p: referrals.update_draft(s, p, parse_id(id), values, expected_version=expected_version),
-                # A draft moved off its facility must still go where the benefit is offered.
-                fields={**CONSENT, "providerId": "facilityId"},
+                fields=CONSENT,
             )
         )
 
