@@ -43,8 +43,7 @@ from server.domain.delivery.models import (
 )
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.principal import Principal
-from server.domain.referrals import referrals
-from server.domain.referrals.models import Referral, ReferralEvent
+from server.domain.referrals.models import Referral, ReferralEvent, sent
 from server.domain.users import User
 
 
@@ -364,7 +363,7 @@ class Loaders:
 
     @cached_property
     def sent_referrals_of_participant(self) -> DataLoader:
-        return by_key(self.db, Referral, Referral.participant_id, where=[referrals.sent()], order=[Referral.id.desc()])
+        return by_key(self.db, Referral, Referral.participant_id, where=[sent()], order=[Referral.id.desc()])
 
     @cached_property
     def team_of_case(self) -> DataLoader:

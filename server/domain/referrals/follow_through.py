@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.domain.audit import record_event, snapshot
 from server.domain.clients.models import AssignmentStatus, BenefitAssignment
 from server.domain.principal import Principal
-from server.domain.referrals.models import Referral, ReferralStatus
+from server.domain.referrals.models import Referral, ReferralStatus, was_sent
 
 A = AssignmentStatus
 OPEN = frozenset({A.ENROLLED, A.ACTIVE, A.WAITLISTED})
@@ -40,7 +40,7 @@ ENDED = frozenset(
 async def follow_referral(session: AsyncSession, principal: Principal, referral: Referral, source: str) -> None:
     """After the referral moved from `source`: its assignment follows (audited), and an ended referral's schedule
     enrollments are withdrawn. A draft ended before it was sent changes nothing: it referred the client to no one."""
-    if referral.sent_at is None:
+    if not was_sent(referral):
         return
     if referral.status in ENDED:
         from server.domain.delivery.schedule_assignments import release_referral  # delivery builds on referrals

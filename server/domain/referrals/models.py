@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import ColumnElement
 from sqlmodel import JSON, Field, SQLModel
 
 from server.domain.columns import UTCDateTime, enum_type, utcnow
@@ -135,3 +136,12 @@ class ReferralEvent(SQLModel, table=True):
     actor_name: str = Field(max_length=200)
     actor_role: Role = Field(sa_type=enum_type(Role))
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def sent() -> ColumnElement[bool]:
+    """Referrals that reached their provider: a draft never sent referred the client to no one."""
+    return Referral.sent_at.is_not(None)
+
+
+def was_sent(referral: Referral) -> bool:
+    return referral.sent_at is not None

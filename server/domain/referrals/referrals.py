@@ -31,6 +31,8 @@ from server.domain.referrals.models import (
     ReferralPriority,
     ReferralStatus,
     SharedField,
+    sent,
+    was_sent,
 )
 from server.domain.referrals.transitions import TRANSITIONS, Side, actions_from
 
@@ -53,15 +55,6 @@ def visible_referrals(principal: Principal) -> ColumnElement[bool]:
     if principal.is_agency:
         return Referral.agency_id == principal.agency_id
     return and_(Referral.provider_id == principal.provider_id, sent())
-
-
-def sent() -> ColumnElement[bool]:
-    """Referrals that reached their provider: a draft never sent referred the client to no one."""
-    return Referral.sent_at.is_not(None)
-
-
-def was_sent(referral: Referral) -> bool:
-    return referral.sent_at is not None
 
 
 def is_overdue(referral: Referral, now: datetime | None = None) -> bool:
