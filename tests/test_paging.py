@@ -127,8 +127,8 @@ async def test_a_cursor_value_of_the_wrong_type_is_invalid_after(session, name, 
 
 @pytest.mark.parametrize(
     "column",
-    [probe.c.maybe, func.lower(probe.c.name)],
-    ids=["nullable", "untyped"],
+    [probe.c.maybe, probe.c.maybe.label("relabelled"), func.lower(probe.c.name)],
+    ids=["nullable", "nullable labelled", "untyped"],
 )
 async def test_a_column_no_cursor_can_carry_is_refused_on_the_first_page(session, column):
     order = [(column, "asc"), (probe.c.id, "asc")]

@@ -209,6 +209,7 @@ async def test_a_code_set_finds_facilities_offering_what_the_benefits_it_bills_r
         found = await search(gql, {"codeSetId": await _code_set(gql, code)})
         assert {n["provider"]["name"] for n in found["nodes"]} == COUNSELING, code
         assert {s["code"] for n in found["nodes"] for s in n["matchingSpecialties"]} <= {"CNS", "CNS-GRF", "CNS-FAM"}
+        assert all(n["matchingSpecialties"] for n in found["nodes"]), code  # each says why it matched
     food = await search(gql, {"codeSetId": await _code_set(gql, "FB-01")})
     assert {n["provider"]["name"] for n in food["nodes"]} == {"Harvest Table Food Pantry"}
     assert food["totalCount"] == 2

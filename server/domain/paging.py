@@ -143,7 +143,9 @@ def codec_of(column: ColumnElement) -> Codec:
     A column (or type) no codec serves, or a nullable column (NULLs break keyset order), is a programming
     error, raised on a list's first page rather than when a client comes back with its cursor."""
     column_type = column.type
-    if getattr(getattr(column, "expression", column), "nullable", False):
+    underlying = getattr(column, "expression", column)
+    underlying = getattr(underlying, "element", underlying)  # a label's column
+    if getattr(underlying, "nullable", False):
         raise TypeError(f"Keyset order needs NOT NULL columns: {column} is nullable.")
     try:
         if isinstance(column_type, NullType):

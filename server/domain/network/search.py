@@ -135,8 +135,18 @@ async def search_facilities(
     wanted: frozenset[int] | None = None
     for roots, field in (
         (specialty_ids, "specialtyIds"),
-        (await _benefit_specialties(session, principal, benefit_id), "benefitId"),
-        (await _code_set_specialties(session, principal, code_set_id), "codeSetId"),
+        (
+            await _specialties_to_search(
+                session, principal, Benefit, benefit_id, specialties_for_benefit, field="benefitId", what="benefit"
+            ),
+            "benefitId",
+        ),
+        (
+            await _specialties_to_search(
+                session, principal, CodeSet, code_set_id, specialties_for_code_set, field="codeSetId", what="code set"
+            ),
+            "codeSetId",
+        ),
     ):
         if roots is None:
             continue
@@ -217,32 +227,15 @@ def offering(specialty_ids) -> ColumnElement[bool]:
     )
 
 
-async def _benefit_specialties(session: AsyncSession, principal: Principal, benefit_id: int | None) -> list[int] | None:
-    if benefit_id is None:
-        return None
-    await fetch(
-        session, Benefit, benefit_id, scope=Benefit.agency_id == principal.agency_id, field="benefitId", what="benefit"
-    )
-    ids = list((await session.exec(specialties_for_benefit(benefit_id))).all())
-    if not ids:
-        raise Invalid("This benefit names no care specialty to search by.", field="benefitId")
-    return ids
-
-
-async def _code_set_specialties(
-    session: AsyncSession, principal: Principal, code_set_id: int | None
+async def _specialties_to_search(
+    session: AsyncSession, principal: Principal, model, record_id: int | None, specialties, *, field: str, what: str
 ) -> list[int] | None:
-    if code_set_id is None:
+    """The specialties a benefit or a code set of the principal's agency searches by (`specialties(record_id)`);
+    None when not asked; INVALID on `field` when it names none."""
+    if record_id is None:
         return None
-    await fetch(
-        session,
-        CodeSet,
-        code_set_id,
-        scope=CodeSet.agency_id == principal.agency_id,
-        field="codeSetId",
-        what="code set",
-    )
-    ids = list((await session.exec(specialties_for_code_set(code_set_id))).all())
+    await fetch(session, model, record_id, scope=model.agency_id == principal.agency_id, field=field, what=what)
+    ids = list((await session.exec(specialties(record_id))).all())
     if not ids:
-        raise Invalid("No benefit this code set bills names a care specialty to search by.", field="codeSetId")
+        raise Invalid(f"This {what} names no care specialty to search by (nor do the benefits it bills).", field=field)
     return ids
