@@ -262,6 +262,24 @@ async def test_an_authorization_step_refused_to_the_other_side_says_which_step(g
     assert result.data[mutation]["errors"] == [{"code": "FORBIDDEN", "message": message}]
 
 
+@pytest.mark.parametrize(
+    ("who", "mutation", "message"),
+    [
+        ("provider_a", "markReferralEnteredInError", "Only the agency may mark a referral entered in error."),
+        ("provider_a", "cancelReferral", "Only the agency may cancel a referral."),
+        ("caseworker", "acceptReferral", "Only the provider may accept a referral."),
+    ],
+)
+async def test_a_status_step_refused_to_the_other_side_says_which_step(gql, world, who, mutation, message):
+    reason = ", reason: ENTERED_BY_MISTAKE" if mutation != "acceptReferral" else ""
+    result = await gql(
+        who,
+        f"mutation Op($id: ID!) {{ {mutation}(id: $id{reason}) {{ errors {{ code message }} }} }}",
+        {"id": world.new_referral},
+    )
+    assert result.data[mutation]["errors"] == [{"code": "FORBIDDEN", "message": message}]
+
+
 async def test_denying_authorization_needs_a_reason(gql, world):
     ref = {"id": world.new_referral}
     await gql("provider_a", "mutation Op($id: ID!) { acceptReferral(id: $id) { errors { code } } }", ref)

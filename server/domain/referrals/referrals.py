@@ -34,7 +34,7 @@ from server.domain.referrals.models import (
     sent,
     was_sent,
 )
-from server.domain.referrals.transitions import TRANSITIONS, Side, actions_from
+from server.domain.referrals.transitions import TRANSITIONS, Side, actions_from, in_words
 
 RULES = {
     "benefit_assignment_id": v.reference(required=True),
@@ -318,8 +318,7 @@ async def transition(
     step = TRANSITIONS[action]
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not step.side:
-        doing = "mark a referral entered in error" if action == "mark_in_error" else f"{action} a referral"
-        raise Forbidden(f"Only the {step.side.value} may {doing}.")
+        raise Forbidden(f"Only the {step.side.value} may {in_words(action)}.")
     _check_version(referral, expected_version)
     if referral.status not in step.sources:
         raise Conflict(

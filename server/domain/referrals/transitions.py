@@ -17,6 +17,8 @@ class Transition:
     target: S
     side: Side
     needs_reason: bool = False
+    # The step in words, for messages ("Only the agency may mark a referral entered in error.").
+    words: str = ""
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -28,7 +30,13 @@ TRANSITIONS: dict[str, Transition] = {
         Side.AGENCY,
         needs_reason=True,
     ),
-    "mark_in_error": Transition(frozenset({S.DRAFT, S.REQUESTED}), S.ENTERED_IN_ERROR, Side.AGENCY, needs_reason=True),
+    "mark_in_error": Transition(
+        frozenset({S.DRAFT, S.REQUESTED}),
+        S.ENTERED_IN_ERROR,
+        Side.AGENCY,
+        needs_reason=True,
+        words="mark a referral entered in error",
+    ),
     "accept": Transition(frozenset({S.REQUESTED}), S.ACCEPTED, Side.PROVIDER),
     "reject": Transition(frozenset({S.REQUESTED}), S.REJECTED, Side.PROVIDER, needs_reason=True),
     "hold": Transition(frozenset({S.ACCEPTED}), S.ON_HOLD, Side.PROVIDER, needs_reason=True),
@@ -36,6 +44,11 @@ TRANSITIONS: dict[str, Transition] = {
     "complete": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.COMPLETED, Side.PROVIDER),
     "fail": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.FAILED, Side.PROVIDER, needs_reason=True),
 }
+
+
+def in_words(action: str) -> str:
+    """What the step does, in words: its own, else its name ("accept a referral")."""
+    return TRANSITIONS[action].words or f"{action} a referral"
 
 
 def actions_from(status: S, side: Side) -> list[str]:
