@@ -17,7 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from server.auth.routes import routes as auth_routes
 from server.auth.sessions import routes as session_routes
 from server.config import Settings
-from server.db import Database
+from server.db import Database, is_busy
 from server.graphql.view import GraphQLView
 from server.refusals import refusal
 
@@ -129,6 +129,39 @@ class BodyLimit:
             await refusal(scope, 413, "TOO_LARGE", too_large)(scope, receive, send)
 
 
+# Seconds a client is asked to wait after a 503 because the database was busy.
+BUSY_RETRY_AFTER = 1
+BUSY_MESSAGE = "The service is busy: try again shortly."
+
+
+class BusyAnswers:
+    """A request that found the database busy outside any resolver (identifying the caller, signing out, a route's
+    own read) answers 503 with Retry-After, not 500. Inside GraphQL execution, busy is a typed CONFLICT instead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except Exception as error:
+            if started or not is_busy(error):
+                raise
+            log.warning("busy database: %s %s answered 503", scope.get("method"), scope["path"])
+            answer = refusal(scope, 503, "BUSY", BUSY_MESSAGE)
+            answer.headers["retry-after"] = str(BUSY_RETRY_AFTER)
+            await answer(scope, receive, send)
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Healthy when the database answers a query."""
     try:
@@ -172,6 +205,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             *proxies,
             Middleware(SecurityHeaders),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BusyAnswers),
         ],
         lifespan=lifespan,
     )

@@ -3,13 +3,14 @@ try again") after a bounded wait, never "Unexpected error", while other requests
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 from sqlmodel import func, select
 
 from server.app import create_app
+from server.auth.sessions import COOKIE
 from server.auth.tokens import issue_token
 from server.config import Settings
 from server.db import Database, NestedSession, is_sqlite
@@ -158,3 +159,59 @@ async def test_a_task_holds_one_session_at_a_time(db):
 
     counts = await asyncio.gather(*(read_once() for _ in range(3)))
     assert len(set(counts)) == 1
+
+
+@pytest.fixture
+async def starved(db: Database, users) -> AsyncIterator[tuple[Database, httpx.AsyncClient, dict[str, str]]]:
+    """The app over a pool of one connection with a short wait (0.2 s), its database handle and users' tokens."""
+    app_db = Database(db.url, lock_wait=0.2, pool_size=1, max_overflow=0)
+    tokens = {who: issue_token(SECRET, user_id=user.id, ttl_seconds=600) for who, user in users.items()}
+    app = create_app(Settings(database_url=db.url, secret_key=SECRET, password_hash_profile="test"), app_db)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        yield app_db, http, tokens
+    await app_db.dispose()
+
+
+def requests_outside_resolvers(http: httpx.AsyncClient, tokens: dict[str, str]) -> dict[str, Callable]:
+    """A request of each route whose database work happens before or beside GraphQL execution."""
+    provider = tokens["provider_a"]
+    sign_in = {"username": "nobody@example.org", "password": "not a password"}
+    return {
+        "identifying a bearer token": lambda: http.post(
+            "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {provider}"}
+        ),
+        "identifying a session cookie": lambda: http.post(
+            "/graphql", json={"query": VIEWER}, headers={"Cookie": f"{COOKIE}={provider}"}
+        ),
+        "signing out": lambda: http.delete("/auth/session", headers={"Cookie": f"{COOKIE}={provider}"}),
+        "a token": lambda: http.post("/auth/token", data=sign_in),
+        "a portal sign-in": lambda: http.post("/auth/session", json=sign_in),
+        "the health check": lambda: http.get("/healthz"),
+    }
+
+
+async def test_a_busy_database_outside_graphql_answers_503_with_retry_after_and_then_serves_again(starved):
+    # given an app whose only pooled connection is taken
+    app_db, http, tokens = starved
+    requests = requests_outside_resolvers(http, tokens)
+    async with app_db.engine.connect() as taken:
+        await taken.exec_driver_sql("SELECT 1")
+        # when each route needs the database meanwhile
+        answers = {name: await request() for name, request in requests.items()}
+    # then each says the service is busy and when to try again: no 500, no stack trace
+    for name, answer in answers.items():
+        assert answer.status_code == 503, (name, answer.status_code, answer.text)
+        assert "Traceback" not in answer.text, name
+        if name != "the health check":
+            assert int(answer.headers["retry-after"]) >= 1, name
+            assert "try again" in answer.text, (name, answer.text)
+    # and once the connection is back, the same requests are served
+    again = {name: (await request()).status_code for name, request in requests.items()}
+    assert again == {
+        "identifying a bearer token": 200,
+        "identifying a session cookie": 200,
+        "signing out": 204,
+        "a token": 401,
+        "a portal sign-in": 401,
+        "the health check": 200,
+    }
