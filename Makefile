@@ -3,7 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint schema
+# Exact versions come from requirements/*.lock: run.lock for `make run`, test.lock (run + PostgreSQL driver +
+# test and dev tools) for `make test`. `make lock` regenerates both from pyproject.toml, keeping every pin that
+# still fits; `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`) moves pins up within its ranges.
+RUN_LOCK := requirements/run.lock
+TEST_LOCK := requirements/test.lock
+UV_VERSION := 0.13.8
+LOCK_ARGS ?=
+COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
+
+.PHONY: run test lint schema lock
 
 run: $(VENV)/.installed
 	$(BIN)/python -m server demo --serve
@@ -23,10 +32,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: $(RUN_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(TEST_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@ $(VENV)/.installed
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(COMPILE) $(LOCK_ARGS) pyproject.toml -o $(RUN_LOCK)
+	$(COMPILE) $(LOCK_ARGS) pyproject.toml --extra postgres --extra test --extra dev -c $(RUN_LOCK) -o $(TEST_LOCK)

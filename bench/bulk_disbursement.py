@@ -22,8 +22,8 @@ from sqlmodel import select
 from throwaway_db import bench_database  # a sibling module: run these as scripts
 
 from server.app import create_app
-from server.auth.tokens import issue_token
 from server.config import Settings
+from server.core.tokens import issue_token
 from server.db import Database
 from server.demo import load_demo
 from server.domain.catalogue.models import Benefit, Program

@@ -20,8 +20,8 @@ from sqlmodel import select
 from throwaway_db import bench_database  # a sibling module: run these as scripts
 
 from server.app import create_app
-from server.auth.tokens import issue_token
 from server.config import Settings
+from server.core.tokens import issue_token
 from server.demo import load_demo
 from server.domain.clients.models import Participant
 from server.domain.delivery.models import BenefitSession, SessionStatus

@@ -1,5 +1,6 @@
-"""A real Caseway server process for benchmarks: `python -m server serve` on a free loopback port over a given
-database, waited for until /healthz answers, stopped at the end; and its resident memory, read from /proc."""
+"""A real Caseway server process for benchmarks: `python -m server serve` (or another entry that serves the app, e.g.
+a bench script's own `--serve`) on a free loopback port over a given database, waited for until /healthz answers,
+stopped at the end; and its resident memory, read from /proc."""
 
 import os
 import signal
@@ -7,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ import httpx
 
 ROOT = Path(__file__).parent.parent
 SECRET = "bench-secret-key-of-enough-length!!"
+# What `serve` runs with the venv's python: the Caseway command line's `serve`.
+SERVER_COMMAND = ("-m", "server", "serve")
 
 
 @dataclass
@@ -57,8 +60,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(database_url: str, *args: str, **env: str) -> Iterator[ServerProcess]:
-    """`python -m server serve ARGS` over `database_url`, with the production password profile unless `env` says."""
+def serve(
+    database_url: str, *args: str, command: Sequence[str] = SERVER_COMMAND, **env: str
+) -> Iterator[ServerProcess]:
+    """`python -m server serve ARGS` over `database_url`, with the production password profile unless `env` says.
+    `command` replaces `-m server serve` (e.g. a script path and its flag); it must serve on $PORT with /healthz."""
     port = free_port()
     environment = {
         **os.environ,
@@ -68,7 +74,7 @@ def serve(database_url: str, *args: str, **env: str) -> Iterator[ServerProcess]:
         **env,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "serve", *args],
+        [sys.executable, *command, *args],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.DEVNULL,

@@ -81,7 +81,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _token(settings: Settings, email: str) -> None:
-    from server.auth.tokens import issue_token
+    from server.core.tokens import issue_token
     from server.domain.users import find_user
 
     db = _database(settings)
@@ -108,21 +108,48 @@ def server_options(settings: Settings) -> dict:
     }
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, workers: int = 1) -> None:
+    """One process, or `workers` processes sharing the port. Each worker builds its own app (and database pool)
+    from the same environment, so uvicorn is given the factory's import string rather than an app."""
     import uvicorn
 
     from server.app import create_app
+    from server.db import is_sqlite
 
-    print(f"Caseway at http://{settings.host}:{settings.port}/graphql (portal: /portal/). Ctrl+C stops it.")
-    uvicorn.run(create_app(settings), **server_options(settings))
+    processes = "" if workers == 1 else f" in {workers} worker processes"
+    print(f"Caseway at http://{settings.host}:{settings.port}/graphql (portal: /portal/){processes}. Ctrl+C stops it.")
+    if workers > 1 and is_sqlite(settings.database_url):
+        print("SQLite takes one writer at a time: with several workers, prefer PostgreSQL (see README, Deploying).")
+    if workers == 1:
+        uvicorn.run(create_app(settings), **server_options(settings))
+    else:
+        uvicorn.run("server.app:create_app", factory=True, workers=workers, **server_options(settings))
+
+
+def worker_count(value: str) -> int:
+    """`--workers N`: a whole number, 1 or more."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, 1 or more (not {value!r})")
+    return count
+
+
+WORKERS_HELP = (
+    "worker processes sharing the port (default 1); use PostgreSQL for more than one: SQLite takes one writer at a time"
+)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m server", description="Caseway: run and manage the service.")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("serve", help="serve the API, GraphiQL and the portal")
+    serve = commands.add_parser("serve", help="serve the API, GraphiQL and the portal")
+    serve.add_argument("--workers", type=worker_count, default=1, metavar="N", help=WORKERS_HELP)
     demo = commands.add_parser("demo", help="migrate and load the City of Cosville demo (once)")
     demo.add_argument("--serve", action="store_true", help="then serve")
+    demo.add_argument("--workers", type=worker_count, default=1, metavar="N", help=f"with --serve: {WORKERS_HELP}")
     commands.add_parser("migrate", help="bring the database to the latest schema")
     user = commands.add_parser("create-user", help="add a user to an agency or a provider")
     user.add_argument("--email", required=True)
@@ -142,13 +169,15 @@ def main(argv: list[str] | None = None) -> None:
     revision.add_argument("message")
 
     args = parser.parse_args(argv)
+    if args.command == "demo" and args.workers != 1 and not args.serve:
+        parser.error("demo: --workers goes with --serve")
     settings = Settings.from_env()
     if args.command == "serve":
-        _serve(settings)
+        _serve(settings, args.workers)
     elif args.command == "demo":
         asyncio.run(_demo(settings))
         if args.serve:
-            _serve(settings)
+            _serve(settings, args.workers)
     elif args.command == "migrate":
         asyncio.run(_migrate(settings))
         print("The database is up to date.")

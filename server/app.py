@@ -14,12 +14,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from server.auth.routes import routes as auth_routes
-from server.auth.sessions import routes as session_routes
 from server.config import Settings
 from server.db import Database, is_busy
-from server.graphql.view import GraphQLView
 from server.refusals import refusal
+from server.web.graphql import GraphQLView
+from server.web.session import routes as session_routes
+from server.web.token import routes as auth_routes
 
 log = logging.getLogger(__name__)
 

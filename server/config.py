@@ -28,7 +28,7 @@ class Settings:
     port: int = 8000
     # "default" is argon2-cffi's RFC 9106 low-memory profile; "test" is its cheapest, for test suites only.
     password_hash_profile: str = "default"
-    # Failed sign-ins counted over a sliding window (server/auth/throttle.py): past a limit, 429 without a password
+    # Failed sign-ins counted over a sliding window (server/web/throttle.py): past a limit, 429 without a password
     # check. One account from one address; every account from one address; one account from every address.
     sign_in_window_seconds: int = 900
     sign_in_failures_per_account_and_address: int = 5

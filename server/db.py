@@ -4,9 +4,13 @@ A task holds one session at a time: opening a second one while a session is open
 read inside a read) raises `NestedSession`, since a request holding two connections can starve the pool and
 wait for its own lock. Changes wait a bounded time for their turn and their locks (`lock_wait`), then fail
 with `Busy`, which `is_busy` recognises along with the drivers' own lock and pool timeouts.
+
+A GraphQL request goes through `RequestDatabase`: one session for the whole request, shared by its resolvers and
+loaders, so a request holds one connection at most and reads one snapshot.
 """
 
 import asyncio
+import logging
 import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -17,6 +21,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITER_OPTION = "caseway_writer"
@@ -151,11 +157,7 @@ class Database:
         """A session in one transaction: committed on success, rolled back on any error. Waits its turn among
         this process's changes (raising `Busy` after `lock_wait`) before taking a connection."""
         with _only_session("write"):
-            try:
-                async with asyncio.timeout(self.lock_wait):
-                    await self._writers.acquire()
-            except TimeoutError:
-                raise Busy("Other changes kept the database busy.") from None
+            await self._take_writer_turn()
             try:
                 async with self._sessions() as session, session.begin():
                     await session.connection(execution_options={WRITER_OPTION: True})
@@ -165,3 +167,103 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+    async def _take_writer_turn(self) -> None:
+        try:
+            async with asyncio.timeout(self.lock_wait):
+                await self._writers.acquire()
+        except TimeoutError:
+            raise Busy("Other changes kept the database busy.") from None
+
+
+class RequestDatabase:
+    """One session for a whole request, with `Database`'s `read()` and `write()`: its resolvers and loaders take
+    turns on it (a lock), so the request holds one connection at most.
+
+    Reads share one transaction, one snapshot of the data (REPEATABLE READ on PostgreSQL; SQLite's WAL gives a read
+    transaction its snapshot). The first `write()` ends that transaction, waits its turn among the process's changes
+    and begins the request's write transaction; each `write()` is a savepoint in it, undone alone when it fails, and
+    later reads (a mutation's payload) see the changes. `finish()` commits before the answer is sent; `close()` gives
+    the connection back, rolling back whatever was not committed.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.url = db.url
+        self._session: AsyncSession | None = None
+        self._turn = asyncio.Lock()
+        self._writing = False
+        self._spoiled = False  # a change was cut short (cancelled): nothing of the request is committed
+
+    def _current(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self.db._sessions()
+        return self._session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        with _only_session("read"):
+            async with self._turn:
+                session = self._current()
+                if not session.in_transaction() and not is_sqlite(self.url):
+                    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                try:
+                    yield session
+                except DBAPIError:
+                    # A failed statement ends a PostgreSQL transaction: the request's next read starts a new one.
+                    if not self._writing:
+                        await session.commit()
+                    raise
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A change: a savepoint in the request's write transaction, begun (after `lock_wait` at most, else `Busy`)
+        by the first change."""
+        with _only_session("write"):
+            async with self._turn:
+                if not self._writing:
+                    await self._begin_writing()
+                session = self._current()
+                try:
+                    async with session.begin_nested():
+                        yield session
+                except Exception:
+                    raise
+                except BaseException:
+                    self._spoiled = True
+                    raise
+
+    async def _begin_writing(self) -> None:
+        session = self._current()
+        if session.in_transaction():
+            await session.commit()  # the reads so far (the caller's identity) end; nothing of theirs to keep
+        await self.db._take_writer_turn()
+        self._writing = True
+        try:
+            await session.connection(execution_options={WRITER_OPTION: True})
+        except BaseException:
+            await self.close()
+            raise
+
+    async def finish(self) -> bool:
+        """Commits the request's changes, if any, and gives the connection back. False if they could not be saved."""
+        try:
+            if self._writing and not self._spoiled and self._session is not None:
+                try:
+                    await self._session.commit()
+                except Exception:
+                    log.exception("could not commit a request's changes")
+                    return False
+            return not self._spoiled
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        session, self._session = self._session, None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            if self._writing:
+                self._writing = False
+                self.db._writers.release()

@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import select
 
 from server.app import create_app
-from server.auth.tokens import issue_token
 from server.config import Settings
+from server.core.tokens import issue_token
 from server.db import Database
 from server.demo import load_demo
 from server.domain.agencies import get_or_create_agency
@@ -261,7 +261,7 @@ def gql(http: httpx.AsyncClient, users: dict[str, User]) -> GraphQL:
 
 
 class Clock:
-    """Moves the domain's clock (`server.domain.columns.utcnow`) for one test: `clock.set(moment)`."""
+    """Moves the clock (`server.core.columns.utcnow`) for one test: `clock.set(moment)`."""
 
     def set(self, moment: datetime) -> None:
         set_clock(moment)

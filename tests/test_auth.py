@@ -7,7 +7,7 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
-from server.auth.tokens import issue_token
+from server.core.tokens import issue_token
 from tests.conftest import PASSWORD, SECRET, assert_denied
 
 pytestmark = pytest.mark.anyio

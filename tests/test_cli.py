@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.auth.tokens import read_token
+from server.core.tokens import read_token
 
 ROOT = Path(__file__).parent.parent
 
@@ -83,3 +83,17 @@ def test_migrate_then_create_user_of_a_new_agency(run):
 
 def test_export_schema_prints_schema_graphql(run):
     assert run("export-schema").stdout == (ROOT / "schema.graphql").read_text()
+
+
+@pytest.mark.parametrize("workers", ["0", "-2", "two"])
+def test_serve_refuses_fewer_than_one_worker(run, workers):
+    refused = run("serve", "--workers", workers, check=False)
+    assert refused.returncode == 2
+    assert "--workers: must be a whole number of processes, 1 or more" in refused.stderr
+
+
+def test_workers_go_with_serving_and_the_help_names_postgresql(run):
+    refused = run("demo", "--workers", "2", check=False)
+    assert refused.returncode == 2
+    assert "--workers goes with --serve" in refused.stderr
+    assert "PostgreSQL" in run("serve", "--help").stdout

@@ -11,8 +11,8 @@ from sqlmodel import func, select
 
 from server.app import create_app
 from server.auth.sessions import COOKIE
-from server.auth.tokens import issue_token
 from server.config import Settings
+from server.core.tokens import issue_token
 from server.db import Database, NestedSession, is_sqlite
 from server.domain.delivery import schedule_assignments
 from server.domain.delivery.models import BenefitDisbursement, BenefitSession

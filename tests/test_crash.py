@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from server.auth.tokens import issue_token
+from server.core.tokens import issue_token
 from server.db import Database, is_sqlite
 from server.domain.audit import AuditEvent
 from server.domain.clients.models import ProgramEnrollment

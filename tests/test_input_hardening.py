@@ -19,8 +19,8 @@ from graphql import (
     get_nullable_type,
 )
 
-from server.auth.tokens import ALGORITHM, ISSUER, InvalidToken, read_token
-from server.domain.validation import MAX_ID, record_id
+from server.core.ids import MAX_ID, record_id
+from server.core.tokens import ALGORITHM, ISSUER, InvalidToken, read_token
 from tests.conftest import SECRET
 from tests.error_fields import schema
 from tests.test_error_fields import sample

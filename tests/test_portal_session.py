@@ -3,7 +3,7 @@ takes bearer tokens."""
 
 import pytest
 
-from server.auth.tokens import issue_token
+from server.core.tokens import issue_token
 from tests.conftest import PASSWORD, SECRET
 
 pytestmark = pytest.mark.anyio

@@ -1,4 +1,4 @@
-"""Sign-in throttling (server/auth/throttle.py) on both sign-in routes: failed sign-ins counted per account and
+"""Sign-in throttling (server/web/throttle.py) on both sign-in routes: failed sign-ins counted per account and
 address, per address and per account; a bound on concurrent password verifications; rehash on new parameters."""
 
 import asyncio
@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import select
 
 from server.app import create_app
-from server.auth.passwords import hasher
-from server.auth.throttle import guard_of
+from server.core.passwords import hasher
 from server.domain.audit import AuditEvent
 from server.domain.users import User
+from server.web.throttle import guard_of
 from tests.conftest import PASSWORD, PEOPLE
 
 pytestmark = pytest.mark.anyio

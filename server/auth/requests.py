@@ -3,16 +3,18 @@
 import logging
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
+from functools import cache
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Select, bindparam
 from sqlmodel import func, select
 from starlette.requests import HTTPConnection
 
-from server.auth.revocation import RevokedToken
 from server.auth.sessions import session_token
-from server.auth.tokens import InvalidToken, read_token
 from server.config import Settings
-from server.db import Database
+from server.core.revocation import RevokedToken
+from server.core.tokens import InvalidToken, read_token
+from server.db import Database, RequestDatabase
 from server.domain.agencies import Agency
 from server.domain.network.models import Provider
 from server.domain.principal import Principal
@@ -31,12 +33,25 @@ class Caller:
     time_zone: tzinfo = UTC
 
 
+@cache
+def _caller() -> Select:
+    """The caller's user, the zone they work in and whether their token was revoked: one statement, built once (its
+    construction costs more than running it), for the parameters `user_id` and `token_id`."""
+    revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == bindparam("token_id")).exists()
+    return (
+        select(User, func.coalesce(Agency.time_zone, provider_zone(Provider)), revoked)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .outerjoin(Provider, Provider.id == User.provider_id)
+        .where(User.id == bindparam("user_id"))
+    )
+
+
 def bearer_token(connection: HTTPConnection) -> str | None:
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def identify(connection: HTTPConnection, db: Database, settings: Settings) -> Caller:
+async def identify(connection: HTTPConnection, db: Database | RequestDatabase, settings: Settings) -> Caller:
     """The signed-in principal, if the request carries a valid, unrevoked token of an active user: in the
     Authorization header (API clients) or in the portal's session cookie."""
     token = bearer_token(connection) or session_token(connection)
@@ -48,15 +63,8 @@ async def identify(connection: HTTPConnection, db: Database, settings: Settings)
         log.info("refused a token: %s", error.reason)
         expired = error.reason == "ExpiredTokenError"
         return Caller(None, "Your sign-in has expired: sign in again." if expired else "This token is not valid.")
-    revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == claims.token_id).exists()
-    query = (
-        select(User, func.coalesce(Agency.time_zone, provider_zone(Provider)), revoked)
-        .outerjoin(Agency, Agency.id == User.agency_id)
-        .outerjoin(Provider, Provider.id == User.provider_id)
-        .where(User.id == claims.user_id)
-    )
     async with db.read() as session:
-        row = (await session.exec(query)).first()
+        row = (await session.exec(_caller(), params={"user_id": claims.user_id, "token_id": claims.token_id})).first()
     if row is None or not row[0].active:
         return Caller(None, "This account cannot sign in.")
     user, time_zone, was_revoked = row

@@ -1,6 +1,6 @@
 """Imports every table module, so SQLModel.metadata knows the whole schema (migrations, tests)."""
 
-from server.auth.revocation import RevokedToken
+from server.core.revocation import RevokedToken
 from server.domain.agencies import Agency
 from server.domain.audit import AuditEvent
 from server.domain.cases.models import (

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.auth.passwords import hash_parameters, hash_password
+from server.core.passwords import hash_parameters, hash_password
 from server.domain.audit import record_event
 from server.domain.columns import UTCDateTime, enum_type, utcnow
 from server.domain.errors import Conflict, Invalid

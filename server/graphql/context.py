@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from server.auth.requests import Caller
 from server.config import Settings
-from server.db import Database
+from server.db import RequestDatabase
 from server.domain.days import today_in
 from server.domain.principal import Principal
 from server.graphql.loaders import Loaders
@@ -20,7 +20,7 @@ from server.graphql.loaders import Loaders
 class Context:
     request: Request | None
     response: Response | None
-    db: Database
+    db: RequestDatabase
     settings: Settings
     caller: Caller
     loaders: Loaders

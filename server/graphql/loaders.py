@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import SQLModel, select
 from strawberry.dataloader import DataLoader
 
-from server.db import Database
+from server.db import Database, RequestDatabase
 from server.domain import zones
 from server.domain.agencies import Agency
 from server.domain.cases import notes
@@ -47,7 +47,7 @@ from server.domain.referrals.models import Referral, ReferralEvent, sent
 from server.domain.users import User
 
 
-def by_id(db: Database, model: type[SQLModel]) -> DataLoader[int, SQLModel | None]:
+def by_id(db: Database | RequestDatabase, model: type[SQLModel]) -> DataLoader[int, SQLModel | None]:
     async def load(ids: Sequence[int]) -> list[SQLModel | None]:
         async with db.read() as session:
             rows = {row.id: row for row in (await session.exec(select(model).where(model.id.in_(ids)))).all()}
@@ -57,7 +57,7 @@ def by_id(db: Database, model: type[SQLModel]) -> DataLoader[int, SQLModel | Non
 
 
 def by_key(
-    db: Database,
+    db: Database | RequestDatabase,
     model: type[SQLModel],
     key: ColumnElement,
     *,
@@ -77,7 +77,7 @@ def by_key(
     return DataLoader(load_fn=load)
 
 
-def value_by_id(db: Database, model: type[SQLModel], value: ColumnElement) -> DataLoader[int, object]:
+def value_by_id(db: Database | RequestDatabase, model: type[SQLModel], value: ColumnElement) -> DataLoader[int, object]:
     """One value computed in SQL (`value`, over `model`) for each id."""
 
     async def load(ids: Sequence[int]) -> list[object]:
@@ -94,7 +94,7 @@ NEXT_SESSIONS = 3
 class Loaders:
     """The request's loaders, each made on first use: most requests need only a few."""
 
-    def __init__(self, db: Database, principal: Principal | None = None) -> None:
+    def __init__(self, db: Database | RequestDatabase, principal: Principal | None = None) -> None:
         self.db = db
         self.principal = principal
 

@@ -84,6 +84,9 @@ class Referral(SQLModel, table=True):
             postgresql_where=sa.text("status IN ('DRAFT','REQUESTED','ACCEPTED','ON_HOLD','IN_PROGRESS')"),
         ),
         sa.Index("ix_referral_provider_status", "provider_id", "status"),
+        # A provider's inbox, newest first (keyset on id): each page reads only its own rows, however many other
+        # providers' referrals are newer.
+        sa.Index("ix_referral_provider_newest", "provider_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -3,6 +3,8 @@
 import strawberry
 
 from server.domain import principal
+from server.graphql.context import Info
+from server.graphql.mapping import from_model
 from server.graphql.network.types import Provider
 
 Role = strawberry.enum(principal.Role, description="What a user may do, and for whom.")
@@ -26,8 +28,21 @@ class Viewer:
     id: strawberry.ID = strawberry.field(description="The user's id.")
     name: str = strawberry.field(description="The user's full name.")
     role: Role = strawberry.field(description="The user's role.")
-    agency: Agency | None = strawberry.field(description="The agency the user works for, for agency staff.")
-    provider: Provider | None = strawberry.field(description="The provider the user works for, for provider users.")
+    agency_id: strawberry.Private[int | None]
+    provider_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The agency the user works for, for agency staff.")
+    async def agency(self, info: Info) -> Agency | None:
+        if self.agency_id is None:
+            return None
+        return from_model(Agency, await info.context.loaders.agency.load(self.agency_id))
+
+    @strawberry.field(description="The provider the user works for, for provider users.")
+    async def provider(self, info: Info) -> Provider | None:
+        if self.provider_id is None:
+            return None
+        return from_model(Provider, await info.context.loaders.provider.load(self.provider_id))
+
     time_zone: str = strawberry.field(
         description="IANA time zone in which you see days and times: your agency's, or your provider's."
     )

@@ -15,6 +15,7 @@ from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import AttendanceRollup, ReferralDelivery
 from server.graphql.mapping import from_model
 from server.graphql.network.types import CareSpecialty, Facility, Provider
+from server.graphql.selection import asks_for
 
 if TYPE_CHECKING:
     from server.graphql.delivery.types import BenefitSession
@@ -150,7 +151,12 @@ class ReferralHistoryEntry:
 async def shared_participant(info: Info, referral: models.Referral) -> SharedParticipant:
     """The participant as `referral` shows them to its provider: the preferred name and the shared fields."""
     participant = await info.context.loaders.participant.load(referral.participant_id)
-    alerts = await info.context.loaders.alerts_of_participant.load(referral.participant_id)
+    shares_alerts = models.SharedField.ALERTS.value in referral.shared_fields
+    alerts = (
+        await info.context.loaders.alerts_of_participant.load(referral.participant_id)
+        if shares_alerts and asks_for(info, "alerts")
+        else []
+    )
     view = shared_view(referral, participant, alerts)
     return SharedParticipant(
         participant_id=referral.participant_id,

@@ -4,15 +4,17 @@ import json
 from pathlib import Path
 
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 from server.auth.requests import identify
 from server.config import Settings
-from server.db import Database
+from server.db import Database, RequestDatabase
 from server.graphql.context import Context
 from server.graphql.loaders import Loaders
 from server.graphql.schema import build_schema
@@ -21,6 +23,7 @@ from server.refusals import refusal
 GRAPHIQL_PAGE = (Path(__file__).parent.parent / "static" / "graphiql" / "index.html").read_text()
 # Deeper JSON than any operation's variables need is refused before anything walks it recursively.
 MAX_JSON_DEPTH = 64
+NOT_SAVED = "The changes could not be saved, and none was: try again."
 NOT_A_REQUEST = 'The body must be a JSON object (UTF-8): {"query": "…", "variables": {…}, "operationName": "…"}.'
 
 
@@ -52,11 +55,30 @@ class GraphQLView(GraphQL):
         """Strawberry's, but a request it refuses (bad body, no query, wrong content type) is told so in JSON."""
         if scope["type"] != "http":
             return await super().__call__(scope, receive, send)
+        request = Request(scope=scope, receive=receive)
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            response = await self.run(request)
         except HTTPException as refused:
             response = refusal(scope, refused.status_code, "BAD_REQUEST", refused.reason)
+        finally:
+            if (db := getattr(request.state, "db", None)) is not None:
+                await db.close()  # a request refused before execution still gives its connection back
         await response(scope, receive, send)
+
+    async def execute_operation(self, request, request_adapter, request_data, context, root_value, sub_response):
+        """Strawberry's, then the request's changes are committed (or the answer says they were not) and its
+        connection given back, before the answer is sent."""
+        result = await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+        if not await context.db.finish():
+            return ExecutionResult(data=None, errors=[GraphQLError(NOT_SAVED, extensions={"code": "CONFLICT"})])
+        return result
 
     def parse_json(self, data: str | bytes) -> object:
         """The body as a JSON object: not a bare value, not NaN or Infinity, not invalid UTF-8, not nested too deep."""
@@ -71,14 +93,15 @@ class GraphQLView(GraphQL):
         return value
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        caller = await identify(request, self.db, self.settings)
+        db = request.state.db = RequestDatabase(self.db)
+        caller = await identify(request, db, self.settings)
         return Context(
             request=request,
             response=response,
-            db=self.db,
+            db=db,
             settings=self.settings,
             caller=caller,
-            loaders=Loaders(self.db, caller.principal),
+            loaders=Loaders(db, caller.principal),
             time_zone=caller.time_zone,
         )
 

@@ -8,7 +8,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from server.domain.validation import record_id
+from server.core.ids import record_id
 
 ALGORITHM = "HS256"
 ISSUER = "caseway"

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
 
-from server.domain.columns import UTCDateTime, utcnow
+from server.core.columns import UTCDateTime, utcnow
 
 
 class RevokedToken(SQLModel, table=True):

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server.auth.passwords import hash_password, needs_rehash
-from server.auth.throttle import Busy, Scope, Throttled, client_address, guard_of
-from server.auth.tokens import issue_token
+from server.core.passwords import hash_password, needs_rehash
+from server.core.tokens import issue_token
 from server.domain.users import User, find_user, record_sign_in_lockout, rehash_password
+from server.web.throttle import Busy, Scope, Throttled, client_address, guard_of
 
 MAX_USERNAME = 254
 MAX_PASSWORD = 1024

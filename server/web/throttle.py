@@ -37,9 +37,9 @@ from enum import Enum
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-from server.auth.passwords import verify_password
 from server.config import Settings
-from server.domain.columns import utcnow
+from server.core.columns import utcnow
+from server.core.passwords import verify_password
 from server.domain.users import normalise_email
 
 log = logging.getLogger(__name__)
