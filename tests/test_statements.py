@@ -122,6 +122,48 @@ async def test_search_by_code_set_costs_the_same_for_2_and_32_matches(gql, db, u
     assert after == before
 
 
+ROOT_FIELD = """query Op($filter: ProviderSearchFilter!) { providerSearch(filter: $filter, first: 100) {
+  nodes { distanceKm facility { id name } } } }"""
+WITH_PROVIDER = """query Op($filter: ProviderSearchFilter!) { providerSearch(filter: $filter, first: 100) {
+  nodes { distanceKm facility { id name } provider { name } } } }"""
+
+
+async def test_a_search_by_specialty_benefit_and_code_set_is_one_statement_for_2_or_32_hits(gql, db, users, world):
+    """Their specialty trees are folded into the search: no lookup before it, whatever it finds."""
+    filter = {
+        "specialtyIds": [world.counseling],
+        "benefitId": world.grief_counseling,
+        "codeSetId": world.cpt_90832,
+        "near": {"latitude": 39.8, "longitude": -89.6},
+    }
+
+    async def cost(document: str) -> tuple[int, dict]:
+        with count_statements(db) as counted:
+            data = (await gql("caseworker", document, {"filter": filter} if "$filter" in document else {})).ok()
+        return counted(), data
+
+    async def search_costs() -> tuple[int, int, int]:
+        identifying, _ = await cost("query { __typename }")  # what every request costs: who is asking
+        root, data = await cost(ROOT_FIELD)
+        with_provider, _ = await cost(WITH_PROVIDER)
+        return root - identifying, with_provider - identifying, len(data["providerSearch"]["nodes"])
+
+    assert await search_costs() == (1, 2, 2)  # the providers: one more statement, for all of them
+    async with db.write() as session:
+        admin = principal_of(await session.get(User, users["agency_admin"].id))
+        for i in range(30):
+            provider = await providers.create_provider(
+                session, admin, {"name": f"Counselor {i:02}", "type": "ONSITE", "status": "ACTIVE"}
+            )
+            await facilities.create_facility(
+                session,
+                admin,
+                {"provider_id": provider.id, "name": f"Office {i}", "latitude": 39.8 + i / 1000, "longitude": -89.6},
+                [{"specialty_id": world.grief_specialty, "primary": True}],
+            )
+    assert await search_costs() == (1, 2, 32)
+
+
 ENROLLMENTS = """query { enrollments(first: 100) { totalCount nodes { status
   participant { preferredName } program { name } assignments { status } } } }"""
 

@@ -1,5 +1,6 @@
 """Provider search for caseworkers: by specialty (and what is under it), benefit, code set, name, type, distance
-and availability. It runs in the database: a bounding box on the indexed coordinates, then the exact distance.
+and availability. It runs in the database as one statement: a bounding box on the indexed coordinates, then the
+exact distance, the specialty trees asked for (of specialties, a benefit, a code set) folded in as recursive CTEs.
 
 What a facility must offer to deliver a benefit (`specialties_for_benefit`) is also what a referral must go to."""
 
@@ -7,7 +8,7 @@ import math
 from dataclasses import dataclass
 from datetime import time
 
-from sqlalchemy import ColumnElement, and_, func, literal, union
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, union
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -132,6 +133,98 @@ async def search_facilities(
         raise Invalid(f"A radius needs a point and must be between 0 and {MAX_RADIUS_KM} km.", field="radiusKm")
 
     query_filters = [Facility.active.is_(True), Provider.status == ProviderStatus.ACTIVE, Provider.searchable.is_(True)]
+    # The specialty trees asked for, folded into the one statement (each as a recursive CTE); `wanted` is their
+    # union, read back from the first row (no rows: `_specialties_asked` says why, or that none matched).
+    roots = []
+    if specialty_ids is not None:
+        roots.append(specialty_ids)
+    if benefit_id is not None:
+        roots.append(_scoped(specialties_for_benefit(benefit_id), Benefit, benefit_id, principal))
+    if code_set_id is not None:
+        roots.append(_scoped(specialties_for_code_set(code_set_id), CodeSet, code_set_id, principal))
+    trees = [descendants_of(ids, name=f"specialty_tree_{i}") for i, ids in enumerate(roots)]
+    query_filters += [_offering_one_of(tree) for tree in trees]
+    if provider_name and provider_name.strip():
+        query_filters.append(func.lower(Provider.name).contains(provider_name.strip().lower(), autoescape=True))
+    if provider_types:
+        query_filters.append(Provider.type.in_(provider_types))
+    if accepting_referrals is not None:
+        query_filters.append(Facility.accepting_referrals.is_(accepting_referrals))
+    if capacity_statuses:
+        query_filters.append(Facility.capacity_status.in_(capacity_statuses))
+    if session_weekdays or session_starts_from is not None or session_starts_before is not None:
+        query_filters.append(_has_sessions(session_weekdays, session_starts_from, session_starts_before))
+
+    wanted_column = [_ids_of(trees).label("wanted")] if trees else []
+    if latitude is None:
+        order = [(Provider.name, "asc"), (Facility.name, "asc"), (Facility.id, "asc")]
+        query = (
+            select(Facility, literal(None).label("distance"), Provider.name.label("provider_name"), *wanted_column)
+            .join(Provider)
+            .where(*query_filters)
+        )
+        values_of = lambda row: [row.provider_name, row.Facility.name, row.Facility.id]  # noqa: E731
+    else:
+        distance = distance_km(latitude, longitude).label("distance")
+        if radius_km is not None:
+            query_filters += [bounding_box(latitude, longitude, radius_km), distance <= radius_km]
+        query = (
+            select(Facility, distance, *wanted_column)
+            .join(Provider)
+            .where(Facility.latitude.is_not(None), *query_filters)
+        )
+        order = [(distance, "asc"), (Facility.id, "asc")]
+        values_of = lambda row: [row.distance, row.Facility.id]  # noqa: E731
+    try:
+        page = await paginate(session, query, order=order, first=first, after=after, values_of=values_of)
+    except Invalid:
+        if trees:  # a bad specialty, benefit or code set is told first, as when it was looked up first
+            await _specialties_asked(session, principal, specialty_ids, benefit_id, code_set_id)
+        raise
+    if page.items:
+        wanted = frozenset(map(int, page.items[0].wanted.split(","))) if trees else None
+    else:
+        wanted = await _specialties_asked(session, principal, specialty_ids, benefit_id, code_set_id)
+    page.items = [SearchHit(row.Facility, row.distance) for row in page.items]
+    return SearchResult(page=page, wanted_specialty_ids=wanted)
+
+
+def _offering_one_of(tree) -> ColumnElement[bool]:
+    """The facility offers one of the tree's specialties. Asked of each facility the box and the other filters
+    keep (a correlated EXISTS, served by the facility_id index), not by listing every facility offering it."""
+    return (
+        select(FacilitySpecialty.id)
+        .where(
+            FacilitySpecialty.facility_id == Facility.id,
+            FacilitySpecialty.active.is_(True),
+            FacilitySpecialty.specialty_id.in_(select(tree.c.id)),
+        )
+        .exists()
+    )
+
+
+def _ids_of(trees) -> ColumnElement[str]:
+    """The ids of the trees' specialties, as one comma-separated text (a scalar subquery, computed once)."""
+    every = union(*(select(tree.c.id) for tree in trees)).subquery()
+    return select(func.aggregate_strings(cast(every.c.id, String), ",")).scalar_subquery()
+
+
+def _scoped(specialties, model, record_id: int, principal: Principal):
+    """`specialties` only if the benefit or code set is the principal's agency's (none otherwise)."""
+    mine = select(model.id).where(model.id == record_id, model.agency_id == principal.agency_id).exists()
+    return select(specialties.subquery().c.specialty_id).where(mine)
+
+
+async def _specialties_asked(
+    session: AsyncSession,
+    principal: Principal,
+    specialty_ids: list[int] | None,
+    benefit_id: int | None,
+    code_set_id: int | None,
+) -> frozenset[int] | None:
+    """The specialties searched by (with everything under them), None when not asked; NOT_FOUND or INVALID, in
+    this order, for a benefit or code set not the principal's, one naming no specialty, or an empty tree.
+    The search itself checks none of it: this runs only when it found nothing, to say why."""
     wanted: frozenset[int] | None = None
     for roots, field in (
         (specialty_ids, "specialtyIds"),
@@ -154,42 +247,7 @@ async def search_facilities(
         if not tree:
             raise Invalid("No such care specialty.", field=field)
         wanted = tree if wanted is None else wanted | tree
-        query_filters.append(
-            Facility.id.in_(
-                select(FacilitySpecialty.facility_id).where(
-                    FacilitySpecialty.active.is_(True), FacilitySpecialty.specialty_id.in_(tree)
-                )
-            )
-        )
-    if provider_name and provider_name.strip():
-        query_filters.append(func.lower(Provider.name).contains(provider_name.strip().lower(), autoescape=True))
-    if provider_types:
-        query_filters.append(Provider.type.in_(provider_types))
-    if accepting_referrals is not None:
-        query_filters.append(Facility.accepting_referrals.is_(accepting_referrals))
-    if capacity_statuses:
-        query_filters.append(Facility.capacity_status.in_(capacity_statuses))
-    if session_weekdays or session_starts_from is not None or session_starts_before is not None:
-        query_filters.append(_has_sessions(session_weekdays, session_starts_from, session_starts_before))
-
-    if latitude is None:
-        order = [(Provider.name, "asc"), (Facility.name, "asc"), (Facility.id, "asc")]
-        query = (
-            select(Facility, literal(None).label("distance"), Provider.name.label("provider_name"))
-            .join(Provider)
-            .where(*query_filters)
-        )
-        values_of = lambda row: [row.provider_name, row.Facility.name, row.Facility.id]  # noqa: E731
-    else:
-        distance = distance_km(latitude, longitude).label("distance")
-        if radius_km is not None:
-            query_filters += [bounding_box(latitude, longitude, radius_km), distance <= radius_km]
-        query = select(Facility, distance).join(Provider).where(Facility.latitude.is_not(None), *query_filters)
-        order = [(distance, "asc"), (Facility.id, "asc")]
-        values_of = lambda row: [row.distance, row.Facility.id]  # noqa: E731
-    page = await paginate(session, query, order=order, first=first, after=after, values_of=values_of)
-    page.items = [SearchHit(row.Facility, row.distance) for row in page.items]
-    return SearchResult(page=page, wanted_specialty_ids=wanted)
+    return wanted
 
 
 def specialties_for_benefit(benefit_id: int):
@@ -219,12 +277,7 @@ def specialties_for_code_set(code_set_id: int):
 
 def offering(specialty_ids) -> ColumnElement[bool]:
     """Facilities offering one of the specialties (a list or a subquery of ids) or one under it."""
-    return Facility.id.in_(
-        select(FacilitySpecialty.facility_id).where(
-            FacilitySpecialty.active.is_(True),
-            FacilitySpecialty.specialty_id.in_(select(descendants_of(specialty_ids).c.id)),
-        )
-    )
+    return _offering_one_of(descendants_of(specialty_ids))
 
 
 async def _specialties_to_search(

@@ -22,10 +22,11 @@ EDITORS = frozenset({Role.AGENCY_ADMIN})
 READERS = AGENCY_ROLES | PROVIDER_ROLES
 
 
-def descendants_of(specialty_ids: list[int]):
-    """A recursive CTE of the given specialties and every specialty under them (column `id`)."""
+def descendants_of(specialty_ids, *, name: str = "specialty_tree"):
+    """A recursive CTE of the given specialties (a list or a subquery of ids) and every specialty under them
+    (column `id`); one statement holding several trees names each."""
     roots = sa_select(CareSpecialty.id.label("id")).where(CareSpecialty.id.in_(specialty_ids))
-    tree = roots.cte("specialty_tree", recursive=True)
+    tree = roots.cte(name, recursive=True)
     children = sa_select(CareSpecialty.id).join(tree, CareSpecialty.parent_id == tree.c.id)
     return tree.union_all(children)
 
@@ -148,3 +149,8 @@ async def deactivate_specialty(session: AsyncSession, principal: Principal | Non
             agency_id=None,
         )
     return specialty
+
+
+def active_specialties():
+    """The specialties still in the taxonomy (a retired one stays for the records that name it)."""
+    return CareSpecialty.active.is_(True)
