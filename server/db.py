@@ -246,7 +246,8 @@ class RequestDatabase:
             raise
 
     async def finish(self) -> bool:
-        """Commits the request's changes, if any, and gives the connection back. False if they could not be saved."""
+        """Commits the request's changes, if any, and gives the connection back. False if the commit failed. A
+        request whose change was cut short (its time limit) commits nothing: its answer already says so."""
         try:
             if self._writing and not self._spoiled and self._session is not None:
                 try:
@@ -254,7 +255,7 @@ class RequestDatabase:
                 except Exception:
                     log.exception("could not commit a request's changes")
                     return False
-            return not self._spoiled
+            return True
         finally:
             await self.close()
 

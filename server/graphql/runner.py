@@ -3,13 +3,17 @@
 A query's expected failure becomes a typed GraphQL error (see errors.py); a mutation's becomes payload errors.
 Either way its field is named as the caller sent it (see error_fields.py); `fields` gives an operation's own
 names for the domain's (`{"id": "sessionId"}`, or None for no field).
+
+Both call a domain function with the session, the principal and the arguments given:
+`run_mutation(info, programs.create, input_values(input))`. An argument whose reading can fail (`parse_id`) goes in
+a lambda instead, `lambda s, p: programs.update(s, p, parse_id(id), ...)`, so that its failure is the operation's
+(a payload error, named by `fields`) rather than the whole request's.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.db import is_busy
 from server.domain.errors import Conflict, DomainError, Unauthenticated
@@ -17,18 +21,18 @@ from server.domain.principal import Principal
 from server.graphql.context import Info
 from server.graphql.error_fields import Renamed, name_fields
 from server.graphql.errors import UserError, busy, user_errors
-from server.graphql.mapping import from_model
 
 R = TypeVar("R")
 
 
 async def run_query(
-    info: Info, read: Callable[[AsyncSession, Principal | None], Awaitable[R]], *, fields: Renamed | None = None
+    info: Info, read: Callable[..., Awaitable[R]], *args: Any, fields: Renamed | None = None, **kwargs: Any
 ) -> R:
+    """`read(session, principal, *args, **kwargs)` in a read session."""
     principal = signed_in(info)
     try:
         async with info.context.db.read() as session:
-            return await read(session, principal)
+            return await read(session, principal, *args, **kwargs)
     except DomainError as error:
         name_fields(error, info, fields)
         raise
@@ -42,9 +46,10 @@ def signed_in(info: Info) -> Principal:
 
 
 async def run_mutation(
-    info: Info, change: Callable[[AsyncSession, Principal | None], Awaitable[R]], *, fields: Renamed | None = None
+    info: Info, change: Callable[..., Awaitable[R]], *args: Any, fields: Renamed | None = None, **kwargs: Any
 ) -> tuple[R | None, list[UserError]]:
-    """The change's result, or None and the errors; a failed change leaves nothing behind (no audit either).
+    """`change(session, principal, *args, **kwargs)`'s result, or None and the errors; a failed change leaves
+    nothing behind (no audit either).
 
     A missing sign-in is not a payload error: it fails the whole request, as it does for queries. Contention
     (another change held the records past the wait) is a CONFLICT to retry. Every read goes through `change`'s
@@ -53,7 +58,7 @@ async def run_mutation(
     principal = signed_in(info)
     try:
         async with info.context.db.write() as session:
-            result = await change(session, principal)
+            result = await change(session, principal, *args, **kwargs)
     except Unauthenticated:
         raise
     except DomainError as error:
@@ -65,9 +70,3 @@ async def run_mutation(
             raise
         return None, user_errors(busy())
     return result, []
-
-
-def payload(payload_cls: type, node_cls: type, field: str, result: tuple) -> Any:
-    """A mutation's payload from `run_mutation`'s result: the saved record as `field`, or the errors."""
-    record, errors = result
-    return payload_cls(**{field: from_model(node_cls, record) if record else None, "errors": errors})

@@ -1,6 +1,7 @@
 """Care plans under a case: drafted, proposed, activated, completed or cancelled; goals (with target dates and
 progress) and tasks (due dates, assignees) under them; the benefit assignments and enrollments they cover."""
 
+from sqlalchemy import false
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,6 +60,13 @@ TASK_RULES = {
     "status": v.choice(TaskStatus),
 }
 TASK_UPDATE_RULES = {k: r for k, r in TASK_RULES.items() if k != "goal_id"} | {"title": v.text(200)}
+
+
+def visible_plans(principal: Principal | None):
+    """The care plans `principal` may read: its agency's; none for a provider's user or no one signed in."""
+    if principal is None or not principal.is_agency:
+        return false()
+    return CarePlan.agency_id == principal.agency_id
 
 
 async def get_plan(session: AsyncSession, principal: Principal | None, plan_id: int, *, field: str = "id") -> CarePlan:

@@ -1,7 +1,7 @@
 """Cases: opened from an intake for a participant, owned by a caseworker, moved through intake, assessment,
 planning, active, monitoring, resolved and closed. Resolving needs every care plan completed or cancelled."""
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,6 +49,16 @@ FINISHED_PLAN = (CarePlanStatus.COMPLETED, CarePlanStatus.CANCELLED)
 
 def mine(principal: Principal) -> ColumnElement[bool]:
     return Case.agency_id == principal.agency_id
+
+
+def visible_cases(principal: Principal | None) -> ColumnElement[bool]:
+    """The cases `principal` may read: its agency's; none for a provider's user or no one signed in."""
+    return mine(principal) if principal is not None and principal.is_agency else false()
+
+
+def current_team() -> ColumnElement[bool]:
+    """The case's team as it stands: the members who have not left it."""
+    return CaseTeamMember.ended_at.is_(None)
 
 
 async def get_case(session: AsyncSession, principal: Principal | None, case_id: int, *, field: str = "id") -> Case:

@@ -55,6 +55,16 @@ async def set_benefit_specialties(
     )
 
 
+def active_benefits():
+    """The benefits a program still offers."""
+    return Benefit.active.is_(True)
+
+
+def active_benefit_specialties():
+    """The specialties a benefit still asks for (its active links)."""
+    return BenefitSpecialty.active.is_(True)
+
+
 async def active_specialty_ids(session: AsyncSession, benefit_id: int) -> list[int]:
     return list(
         (

@@ -103,6 +103,16 @@ async def update_bundle(
     return bundle
 
 
+def active_item_codes():
+    """The item codes a benefit is still billed under."""
+    return BenefitItemCode.active.is_(True)
+
+
+def active_bundle_members():
+    """The code sets still in a bundle."""
+    return CodeSetBundleMember.active.is_(True)
+
+
 def billing() -> Subquery:
     """Which code sets bill which benefits (columns `benefit_id`, `code_set_id`): the code set of each active item
     code, and each active member of an active bundle an active item code names; active code sets only.

@@ -98,6 +98,17 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def age_of(participant: Participant, day: date) -> int | None:
+    """The participant's age in whole years on `day`; None when the birth date is not known."""
+    born = participant.birth_date
+    return None if born is None else age_on(born, day)
+
+
+def in_reading_order(alerts: list[ParticipantAlert]) -> list[ParticipantAlert]:
+    """Active alerts first; each group keeps the order given (newest first, as they are loaded)."""
+    return sorted(alerts, key=lambda a: not a.active)
+
+
 async def _check(session: AsyncSession, principal: Principal, values: dict) -> None:
     await check_not_after_today(session, principal, values, "birth_date")
     if ("latitude" in values) != ("longitude" in values) or (

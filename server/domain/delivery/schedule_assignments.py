@@ -64,6 +64,14 @@ async def roster_sizes(session: AsyncSession, where: ColumnElement[bool]) -> dic
     return found
 
 
+async def fullest_upcoming(session: AsyncSession, schedule_ids: list[int]) -> dict[int, int]:
+    """schedule id -> the largest roster among its upcoming sessions (what an enrollment from today meets); a
+    schedule with none is left out."""
+    s = BenefitSession
+    sizes = await roster_sizes(session, and_(s.schedule_id.in_(schedule_ids), s.starts_at >= utcnow()))
+    return {schedule_id: max(rosters.values()) for schedule_id, rosters in sizes.items()}
+
+
 async def fullest(
     session: AsyncSession, schedule: BenefitSchedule, *, starts_from: datetime, session_id: int | None
 ) -> int | None:

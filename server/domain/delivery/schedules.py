@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +68,43 @@ def visible_schedules(principal: Principal) -> ColumnElement[bool]:
 def visible_sessions(principal: Principal) -> ColumnElement[bool]:
     """Sessions of the schedules the principal sees."""
     return BenefitSession.schedule_id.in_(select(BenefitSchedule.id).where(visible_schedules(principal)))
+
+
+def bookable_sessions() -> ColumnElement[bool]:
+    """Sessions a client can still be offered: scheduled, not yet started, of an approved schedule (a condition on
+    BenefitSession and BenefitSchedule joined)."""
+    return and_(
+        BenefitSchedule.approval_status == ApprovalStatus.APPROVED,
+        BenefitSession.status == SessionStatus.SCHEDULED,
+        BenefitSession.starts_at >= utcnow(),
+    )
+
+
+async def next_sessions_at(
+    session: AsyncSession, facility_ids: list[int], count: int
+) -> dict[int, list[BenefitSession]]:
+    """facility id -> its next `count` bookable sessions, soonest first (one statement for all the facilities)."""
+    rank = (
+        func.row_number()
+        .over(partition_by=BenefitSchedule.facility_id, order_by=(BenefitSession.starts_at, BenefitSession.id))
+        .label("rank")
+    )
+    upcoming = (
+        select(BenefitSession.id.label("id"), BenefitSchedule.facility_id.label("facility_id"), rank)
+        .join(BenefitSchedule, BenefitSchedule.id == BenefitSession.schedule_id)
+        .where(BenefitSchedule.facility_id.in_(facility_ids), bookable_sessions())
+        .subquery()
+    )
+    query = (
+        select(BenefitSession, upcoming.c.facility_id)
+        .join(upcoming, upcoming.c.id == BenefitSession.id)
+        .where(upcoming.c.rank <= count)
+        .order_by(upcoming.c.facility_id, BenefitSession.starts_at, BenefitSession.id)
+    )
+    found: dict[int, list[BenefitSession]] = {}
+    for row, facility_id in (await session.exec(query)).all():
+        found.setdefault(facility_id, []).append(row)
+    return found
 
 
 def own_sessions(principal: Principal) -> ColumnElement[bool]:

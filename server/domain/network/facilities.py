@@ -48,6 +48,16 @@ def visible_facilities(principal: Principal) -> ColumnElement[bool]:
     return true() if principal.is_agency else Facility.provider_id == principal.provider_id
 
 
+def active_facilities() -> ColumnElement[bool]:
+    """The facilities a provider still runs (a deactivated one is kept for its history only)."""
+    return Facility.active.is_(True)
+
+
+def offered_specialties() -> ColumnElement[bool]:
+    """The specialties a facility still offers (its active links)."""
+    return FacilitySpecialty.active.is_(True)
+
+
 def address_visible(principal: Principal, facility: Facility) -> bool:
     """A confidential facility's address is for agency staff and its own provider's users only."""
     return not facility.confidential or principal.is_agency or principal.provider_id == facility.provider_id

@@ -11,6 +11,26 @@ class Side(enum.Enum):
     PROVIDER = "provider"
 
 
+class ReferralAction(enum.StrEnum):
+    """A step a user may take on a referral: a status transition (TRANSITIONS) or an authorization step.
+
+    The GraphQL schema shows this enum as it is; a member equals its value, so the domain's string keys still match.
+    """
+
+    SEND = "send"
+    CANCEL = "cancel"
+    MARK_IN_ERROR = "mark_in_error"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    HOLD = "hold"
+    START = "start"
+    COMPLETE = "complete"
+    FAIL = "fail"
+    REQUEST_AUTHORIZATION = "request"
+    AUTHORIZE = "authorize"
+    DENY_AUTHORIZATION = "deny"
+
+
 @dataclass(frozen=True)
 class Transition:
     sources: frozenset[S]
@@ -21,28 +41,30 @@ class Transition:
     words: str = ""
 
 
-TRANSITIONS: dict[str, Transition] = {
-    "send": Transition(frozenset({S.DRAFT}), S.REQUESTED, Side.AGENCY),
+TRANSITIONS: dict[ReferralAction, Transition] = {
+    ReferralAction.SEND: Transition(frozenset({S.DRAFT}), S.REQUESTED, Side.AGENCY),
     # A draft is cancelled too (the client declined before it was sent): a decision, not an error.
-    "cancel": Transition(
+    ReferralAction.CANCEL: Transition(
         frozenset({S.DRAFT, S.REQUESTED, S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}),
         S.CANCELLED,
         Side.AGENCY,
         needs_reason=True,
     ),
-    "mark_in_error": Transition(
+    ReferralAction.MARK_IN_ERROR: Transition(
         frozenset({S.DRAFT, S.REQUESTED}),
         S.ENTERED_IN_ERROR,
         Side.AGENCY,
         needs_reason=True,
         words="mark a referral entered in error",
     ),
-    "accept": Transition(frozenset({S.REQUESTED}), S.ACCEPTED, Side.PROVIDER),
-    "reject": Transition(frozenset({S.REQUESTED}), S.REJECTED, Side.PROVIDER, needs_reason=True),
-    "hold": Transition(frozenset({S.ACCEPTED}), S.ON_HOLD, Side.PROVIDER, needs_reason=True),
-    "start": Transition(frozenset({S.ACCEPTED, S.ON_HOLD}), S.IN_PROGRESS, Side.PROVIDER),
-    "complete": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.COMPLETED, Side.PROVIDER),
-    "fail": Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.FAILED, Side.PROVIDER, needs_reason=True),
+    ReferralAction.ACCEPT: Transition(frozenset({S.REQUESTED}), S.ACCEPTED, Side.PROVIDER),
+    ReferralAction.REJECT: Transition(frozenset({S.REQUESTED}), S.REJECTED, Side.PROVIDER, needs_reason=True),
+    ReferralAction.HOLD: Transition(frozenset({S.ACCEPTED}), S.ON_HOLD, Side.PROVIDER, needs_reason=True),
+    ReferralAction.START: Transition(frozenset({S.ACCEPTED, S.ON_HOLD}), S.IN_PROGRESS, Side.PROVIDER),
+    ReferralAction.COMPLETE: Transition(frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.COMPLETED, Side.PROVIDER),
+    ReferralAction.FAIL: Transition(
+        frozenset({S.ACCEPTED, S.ON_HOLD, S.IN_PROGRESS}), S.FAILED, Side.PROVIDER, needs_reason=True
+    ),
 }
 
 
@@ -51,6 +73,6 @@ def in_words(action: str) -> str:
     return TRANSITIONS[action].words or f"{action} a referral"
 
 
-def actions_from(status: S, side: Side) -> list[str]:
+def actions_from(status: S, side: Side) -> list[ReferralAction]:
     """The actions a user of `side` may take on a referral in `status` (what a UI should offer)."""
     return [name for name, t in TRANSITIONS.items() if t.side is side and status in t.sources]

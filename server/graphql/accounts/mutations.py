@@ -7,11 +7,10 @@ from server.domain import agencies
 from server.domain.network import providers
 from server.graphql.accounts.types import Agency
 from server.graphql.context import Info
-from server.graphql.errors import UserError
 from server.graphql.mapping import input_values
 from server.graphql.network.mutations import ProviderPayload
-from server.graphql.network.types import Provider
-from server.graphql.runner import payload, run_mutation
+from server.graphql.payloads import payload, payload_type
+from server.graphql.runner import run_mutation
 
 
 @strawberry.input(description="The agency's settings; only the fields given change.")
@@ -25,10 +24,13 @@ class AgencySettingsInput:
     )
 
 
-@strawberry.type(description="The agency as saved, or the errors that stopped the change.")
-class AgencyPayload:
-    agency: Agency | None = strawberry.field(description="The agency as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description="Why the change was refused; empty when it was made.")
+AgencyPayload = payload_type(
+    "AgencyPayload",
+    "agency",
+    Agency,
+    "The agency as saved, or the errors that stopped the change.",
+    "The agency as saved; null on errors.",
+)
 
 
 @strawberry.input(description="Your provider's settings; only the fields given change.")
@@ -44,10 +46,10 @@ class ProviderSettingsInput:
 class AccountsMutation:
     @strawberry.mutation(description="Changes your agency's settings. Agency admins.")
     async def update_agency_settings(self, info: Info, input: AgencySettingsInput) -> AgencyPayload:
-        result = await run_mutation(info, lambda s, p: agencies.update_settings(s, p, input_values(input)))
-        return payload(AgencyPayload, Agency, "agency", result)
+        result = await run_mutation(info, agencies.update_settings, input_values(input))
+        return payload(AgencyPayload, result)
 
     @strawberry.mutation(description="Changes your provider's settings. Provider admins.")
     async def update_provider_settings(self, info: Info, input: ProviderSettingsInput) -> ProviderPayload:
-        result = await run_mutation(info, lambda s, p: providers.update_settings(s, p, input_values(input)))
-        return payload(ProviderPayload, Provider, "provider", result)
+        result = await run_mutation(info, providers.update_settings, input_values(input))
+        return payload(ProviderPayload, result)

@@ -1,13 +1,11 @@
 """GraphQL types of the audit trail."""
 
-from datetime import datetime
-
 import strawberry
 from strawberry.scalars import JSON
 
 from server.domain import audit
 from server.graphql.accounts.types import Role
-from server.graphql.context import Info
+from server.graphql.fields import local_time
 from server.graphql.mapping import to_id
 
 
@@ -31,6 +29,4 @@ class AuditEvent:
     def record_id(self) -> strawberry.ID | None:
         return to_id(self.record.record_id)
 
-    @strawberry.field(description="When it happened, in your time zone.")
-    def occurred_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.occurred_at)
+    occurred_at = local_time("occurred_at", "When it happened, in your time zone.")

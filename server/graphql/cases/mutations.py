@@ -28,11 +28,9 @@ from server.graphql.cases.types import (
     Meeting,
 )
 from server.graphql.context import Info
-from server.graphql.errors import UserError
 from server.graphql.mapping import input_values, parse_id, parse_ids
-from server.graphql.runner import payload, run_mutation
-
-ERRORS = "Why the change was refused; empty when it was made."
+from server.graphql.payloads import payload, payload_type
+from server.graphql.runner import run_mutation
 
 
 @strawberry.enum(description="A step of a care plan's life.")
@@ -44,59 +42,74 @@ class CarePlanAction(enum.Enum):
     CANCEL = "cancel"
 
 
-@strawberry.type(description="The case as saved, or the errors that stopped the change.")
-class CasePayload:
-    case: Case | None = strawberry.field(description="The case as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+CasePayload = payload_type(
+    "CasePayload",
+    "case",
+    Case,
+    "The case as saved, or the errors that stopped the change.",
+    "The case as saved; null on errors.",
+)
 
+CarePlanPayload = payload_type(
+    "CarePlanPayload",
+    "care_plan",
+    CarePlan,
+    "The care plan as saved, or the errors that stopped the change.",
+    "The care plan as saved; null on errors.",
+)
 
-@strawberry.type(description="The care plan as saved, or the errors that stopped the change.")
-class CarePlanPayload:
-    care_plan: CarePlan | None = strawberry.field(description="The care plan as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+CarePlanGoalPayload = payload_type(
+    "CarePlanGoalPayload",
+    "goal",
+    CarePlanGoal,
+    "The goal as saved, or the errors that stopped the change.",
+    "The goal as saved; null on errors.",
+)
 
+CarePlanTaskPayload = payload_type(
+    "CarePlanTaskPayload",
+    "task",
+    CarePlanTask,
+    "The task as saved, or the errors that stopped the change.",
+    "The task as saved; null on errors.",
+)
 
-@strawberry.type(description="The goal as saved, or the errors that stopped the change.")
-class CarePlanGoalPayload:
-    goal: CarePlanGoal | None = strawberry.field(description="The goal as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+CaseNotePayload = payload_type(
+    "CaseNotePayload",
+    "note",
+    CaseNote,
+    "The note as saved, or the errors that stopped the change.",
+    "The note as saved; null on errors.",
+)
 
+IncidentPayload = payload_type(
+    "IncidentPayload",
+    "incident",
+    Incident,
+    "The incident as saved, or the errors that stopped the change.",
+    "The incident as saved; null on errors.",
+)
 
-@strawberry.type(description="The task as saved, or the errors that stopped the change.")
-class CarePlanTaskPayload:
-    task: CarePlanTask | None = strawberry.field(description="The task as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The note as saved, or the errors that stopped the change.")
-class CaseNotePayload:
-    note: CaseNote | None = strawberry.field(description="The note as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The incident as saved, or the errors that stopped the change.")
-class IncidentPayload:
-    incident: Incident | None = strawberry.field(description="The incident as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The meeting as saved, or the errors that stopped the change.")
-class MeetingPayload:
-    meeting: Meeting | None = strawberry.field(description="The meeting as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+MeetingPayload = payload_type(
+    "MeetingPayload",
+    "meeting",
+    Meeting,
+    "The meeting as saved, or the errors that stopped the change.",
+    "The meeting as saved; null on errors.",
+)
 
 
 @strawberry.type
 class CasesMutation:
     @strawberry.mutation(description="Opens a case for a client from an intake. Agency staff.")
     async def open_case(self, info: Info, input: CaseOpenInput) -> CasePayload:
-        result = await run_mutation(info, lambda s, p: cases.open_case(s, p, input_values(input)))
-        return payload(CasePayload, Case, "case", result)
+        result = await run_mutation(info, cases.open_case, input_values(input))
+        return payload(CasePayload, result)
 
     @strawberry.mutation(description="Changes a case's owner or summary. Agency staff.")
     async def update_case(self, info: Info, id: strawberry.ID, input: CaseUpdateInput) -> CasePayload:
         result = await run_mutation(info, lambda s, p: cases.update_case(s, p, parse_id(id), input_values(input)))
-        return payload(CasePayload, Case, "case", result)
+        return payload(CasePayload, result)
 
     @strawberry.mutation(
         description="Moves a case: forward a step, back from monitoring, or closed. Resolving needs every care "
@@ -109,7 +122,7 @@ class CasesMutation:
             info,
             lambda s, p: cases.move_case(s, p, parse_id(id), Status(status.value), expected_version=expected_version),
         )
-        return payload(CasePayload, Case, "case", result)
+        return payload(CasePayload, result)
 
     @strawberry.mutation(description="Adds a caseworker to a case's team. Agency staff.")
     async def add_case_team_member(self, info: Info, case_id: strawberry.ID, user_id: strawberry.ID) -> CasePayload:
@@ -119,7 +132,7 @@ class CasesMutation:
                 s, p, parse_id(case_id, field="caseId"), parse_id(user_id, field="userId")
             ),
         )
-        return payload(CasePayload, Case, "case", result)
+        return payload(CasePayload, result)
 
     @strawberry.mutation(
         description="Takes a caseworker off a case's team (the membership is kept, ended). Agency staff."
@@ -131,19 +144,19 @@ class CasesMutation:
                 s, p, parse_id(case_id, field="caseId"), parse_id(user_id, field="userId")
             ),
         )
-        return payload(CasePayload, Case, "case", result)
+        return payload(CasePayload, result)
 
     @strawberry.mutation(description="Drafts a care plan for a case. Agency staff.")
     async def create_care_plan(self, info: Info, input: CarePlanInput) -> CarePlanPayload:
-        result = await run_mutation(info, lambda s, p: care_plans.create_plan(s, p, input_values(input)))
-        return payload(CarePlanPayload, CarePlan, "care_plan", result)
+        result = await run_mutation(info, care_plans.create_plan, input_values(input))
+        return payload(CarePlanPayload, result)
 
     @strawberry.mutation(
         description="Proposes, revises (back to draft), activates, completes or cancels a care plan. Agency staff."
     )
     async def move_care_plan(self, info: Info, id: strawberry.ID, action: CarePlanAction) -> CarePlanPayload:
         result = await run_mutation(info, lambda s, p: care_plans.move_plan(s, p, parse_id(id), action.value))
-        return payload(CarePlanPayload, CarePlan, "care_plan", result)
+        return payload(CarePlanPayload, result)
 
     @strawberry.mutation(
         description="Puts benefit assignments and program enrollments of the case's participant under an open care "
@@ -166,7 +179,7 @@ class CasesMutation:
                 enrollment_ids=parse_ids(enrollment_ids, field="enrollmentIds") or [],
             ),
         )
-        return payload(CarePlanPayload, CarePlan, "care_plan", result)
+        return payload(CarePlanPayload, result)
 
     @strawberry.mutation(description="Adds a goal to an open care plan. Agency staff.")
     async def add_care_plan_goal(
@@ -174,57 +187,56 @@ class CasesMutation:
     ) -> CarePlanGoalPayload:
         result = await run_mutation(
             info,
-            lambda s, p: care_plans.add_goal(s, p, {"care_plan_id": care_plan_id, **input_values(input)}),
+            care_plans.add_goal,
+            {"care_plan_id": care_plan_id, **input_values(input)},
         )
-        return payload(CarePlanGoalPayload, CarePlanGoal, "goal", result)
+        return payload(CarePlanGoalPayload, result)
 
     @strawberry.mutation(description="Changes a goal (status, progress, target date…). Agency staff.")
     async def update_care_plan_goal(self, info: Info, id: strawberry.ID, input: GoalInput) -> CarePlanGoalPayload:
         result = await run_mutation(info, lambda s, p: care_plans.update_goal(s, p, parse_id(id), input_values(input)))
-        return payload(CarePlanGoalPayload, CarePlanGoal, "goal", result)
+        return payload(CarePlanGoalPayload, result)
 
     @strawberry.mutation(description="Adds a task under a goal. Agency staff.")
     async def add_care_plan_task(self, info: Info, goal_id: strawberry.ID, input: TaskInput) -> CarePlanTaskPayload:
-        result = await run_mutation(
-            info, lambda s, p: care_plans.add_task(s, p, {"goal_id": goal_id, **input_values(input)})
-        )
-        return payload(CarePlanTaskPayload, CarePlanTask, "task", result)
+        result = await run_mutation(info, care_plans.add_task, {"goal_id": goal_id, **input_values(input)})
+        return payload(CarePlanTaskPayload, result)
 
     @strawberry.mutation(description="Changes a task (status, due date, assignee…). Agency staff.")
     async def update_care_plan_task(self, info: Info, id: strawberry.ID, input: TaskInput) -> CarePlanTaskPayload:
         result = await run_mutation(info, lambda s, p: care_plans.update_task(s, p, parse_id(id), input_values(input)))
-        return payload(CarePlanTaskPayload, CarePlanTask, "task", result)
+        return payload(CarePlanTaskPayload, result)
 
     @strawberry.mutation(description="Writes a case note (a draft unless `final`). Agency staff.")
     async def write_case_note(self, info: Info, input: CaseNoteInput) -> CaseNotePayload:
-        result = await run_mutation(info, lambda s, p: notes.write_note(s, p, input_values(input)))
-        return payload(CaseNotePayload, CaseNote, "note", result)
+        result = await run_mutation(info, notes.write_note, input_values(input))
+        return payload(CaseNotePayload, result)
 
     @strawberry.mutation(description="Edits your own draft note. Agency staff.")
     async def update_case_note(self, info: Info, id: strawberry.ID, input: CaseNoteChangeInput) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.update_draft(s, p, parse_id(id), input_values(input)))
-        return payload(CaseNotePayload, CaseNote, "note", result)
+        return payload(CaseNotePayload, result)
 
     @strawberry.mutation(
         description="Makes your draft note final; from then on it is corrected by amendment only. Agency staff."
     )
     async def finalize_case_note(self, info: Info, id: strawberry.ID) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.finalize_note(s, p, parse_id(id)))
-        return payload(CaseNotePayload, CaseNote, "note", result)
+        return payload(CaseNotePayload, result)
 
     @strawberry.mutation(
         description="Amends a final note: a new final note pointing at it; the original stays. Agency staff."
     )
     async def amend_case_note(self, info: Info, id: strawberry.ID, input: CaseNoteChangeInput) -> CaseNotePayload:
         result = await run_mutation(info, lambda s, p: notes.amend_note(s, p, parse_id(id), input_values(input)))
-        return payload(CaseNotePayload, CaseNote, "note", result)
+        return payload(CaseNotePayload, result)
 
     @strawberry.mutation(description="Reports an incident involving a client. Agency staff.")
     async def report_incident(self, info: Info, input: IncidentInput) -> IncidentPayload:
-        result = await run_mutation(info, lambda s, p: notes.report_incident(s, p, input_values(input)))
-        return payload(IncidentPayload, Incident, "incident", result)
+        result = await run_mutation(info, notes.report_incident, input_values(input))
+        return payload(IncidentPayload, result)
 
     @strawberry.mutation(description="Schedules your meeting with a client. Agency staff.")
     async def schedule_meeting(self, info: Info, input: MeetingInput) -> MeetingPayload:
-        result = await run_mutation(info, lambda s, p: notes.schedule_meeting(s, p, input_values(input)))
-        return payload(MeetingPayload, Meeting, "meeting", result)
+        result = await run_mutation(info, notes.schedule_meeting, input_values(input))
+        return payload(MeetingPayload, result)

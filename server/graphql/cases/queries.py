@@ -108,7 +108,7 @@ class CasesQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[Participant] | None:
-        page = await run_query(info, lambda s, p: participants.search_clients(s, p, search, first=first, after=after))
+        page = await run_query(info, participants.search_clients, search, first=first, after=after)
         return connection(page, lambda r: from_model(Participant, r))
 
     @strawberry.field(
@@ -116,7 +116,7 @@ class CasesQuery:
         "or overdue, recent incidents, and the follow-up queue with its reasons. Agency staff."
     )
     async def my_day(self, info: Info) -> MyDay | None:
-        found = await run_query(info, lambda s, p: my_day.my_day(s, p))
+        found = await run_query(info, my_day.my_day)
         tasks = lambda rows: [from_model(CarePlanTask, t) for t in rows]  # noqa: E731
         return MyDay(
             day=found.day,

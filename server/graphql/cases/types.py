@@ -1,13 +1,14 @@
 """GraphQL types of case management: cases, care plans, goals, tasks, notes, incidents, meetings, my day."""
 
 import enum
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from server.domain.cases import models
 from server.graphql.context import Info
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model
 from server.graphql.referrals.types import ReferralStatus
 
@@ -48,9 +49,7 @@ class CaseTeamMember:
     async def name(self, info: Info) -> str:
         return await _name(info, self.record.user_id)
 
-    @strawberry.field(description="When they joined, in your time zone.")
-    def added_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.added_at)
+    added_at = local_time("added_at", "When they joined, in your time zone.")
 
 
 @strawberry.type(description="A provider a case's client was referred to, with the referral's status.")
@@ -72,9 +71,7 @@ class CarePlanTask:
     async def assignee_name(self, info: Info) -> str | None:
         return await _name(info, self.record.assignee_id)
 
-    @strawberry.field(description="When it was done, in your time zone.")
-    def completed_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.completed_at)
+    completed_at = local_time("completed_at", "When it was done, in your time zone.", optional=True)
 
 
 @strawberry.type(description="A goal of a care plan.")
@@ -188,9 +185,7 @@ class CaseNote:
     async def author_name(self, info: Info) -> str:
         return await _name(info, self.record.author_id)
 
-    @strawberry.field(description="When it was made final, in your time zone.")
-    def finalized_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.finalized_at)
+    finalized_at = local_time("finalized_at", "When it was made final, in your time zone.", optional=True)
 
     @strawberry.field(description="The amendments made to it, oldest first.")
     async def amendments(self, info: Info) -> list["CaseNote"]:
@@ -206,9 +201,7 @@ class Incident:
     location: str | None = strawberry.field(description="Where.")
     description: str = strawberry.field(description="What happened.")
 
-    @strawberry.field(description="When it happened, in your time zone.")
-    def occurred_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.occurred_at)
+    occurred_at = local_time("occurred_at", "When it happened, in your time zone.")
 
     @strawberry.field(description="The client involved.")
     async def participant(self, info: Info) -> Annotated["Participant", strawberry.lazy(CLIENTS)]:
@@ -226,13 +219,9 @@ class Meeting:
     subject: str = strawberry.field(description="What it is about.")
     location: str | None = strawberry.field(description="Where.")
 
-    @strawberry.field(description="When it starts, in your time zone.")
-    def starts_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.starts_at)
+    starts_at = local_time("starts_at", "When it starts, in your time zone.")
 
-    @strawberry.field(description="When it ends, in your time zone.")
-    def ends_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.ends_at)
+    ends_at = local_time("ends_at", "When it ends, in your time zone.")
 
     @strawberry.field(description="The client.")
     async def participant(self, info: Info) -> Annotated["Participant", strawberry.lazy(CLIENTS)]:

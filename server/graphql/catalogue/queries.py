@@ -35,9 +35,7 @@ async def _list(
     where = list(where)
     if not f.include_inactive:
         where.append(entries.model.active.is_(True))
-    page = await run_query(
-        info, lambda s, p: entries.list(s, p, where=where, search=f.search, first=first, after=after)
-    )
+    page = await run_query(info, entries.list, where=where, search=f.search, first=first, after=after)
     return connection(page, lambda r: from_model(node, r))
 
 
@@ -51,7 +49,7 @@ class CatalogueQuery:
     async def programs(
         self, info: Info, search: str | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[Program] | None:
-        page = await run_query(info, lambda s, p: programs.list(s, p, search=search, first=first, after=after))
+        page = await run_query(info, programs.list, search=search, first=first, after=after)
         return connection(page, lambda r: from_model(Program, r))
 
     @strawberry.field(description="One of your agency's programs. Agency staff.")

@@ -6,35 +6,41 @@ from server.domain.clients import enrollments, participants
 from server.graphql.clients import inputs
 from server.graphql.clients.types import BenefitAssignment, Participant, ParticipantAlert, ProgramEnrollment
 from server.graphql.context import Info
-from server.graphql.errors import UserError
 from server.graphql.mapping import input_values, parse_id
-from server.graphql.runner import payload, run_mutation
+from server.graphql.payloads import payload, payload_type
+from server.graphql.runner import run_mutation
 
-ERRORS = "Why the change was refused; empty when it was made."
+ParticipantPayload = payload_type(
+    "ParticipantPayload",
+    "participant",
+    Participant,
+    "The participant changed, or the errors that stopped the change.",
+    "The participant as saved; null on errors.",
+)
 
+ParticipantAlertPayload = payload_type(
+    "ParticipantAlertPayload",
+    "alert",
+    ParticipantAlert,
+    "The alert changed, or the errors that stopped the change.",
+    "The alert as saved; null on errors.",
+)
 
-@strawberry.type(description="The participant changed, or the errors that stopped the change.")
-class ParticipantPayload:
-    participant: Participant | None = strawberry.field(description="The participant as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+EnrollmentPayload = payload_type(
+    "EnrollmentPayload",
+    "enrollment",
+    ProgramEnrollment,
+    "The enrollment changed, or the errors that stopped the change.",
+    "The enrollment as saved; null on errors.",
+)
 
-
-@strawberry.type(description="The alert changed, or the errors that stopped the change.")
-class ParticipantAlertPayload:
-    alert: ParticipantAlert | None = strawberry.field(description="The alert as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The enrollment changed, or the errors that stopped the change.")
-class EnrollmentPayload:
-    enrollment: ProgramEnrollment | None = strawberry.field(description="The enrollment as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The benefit assignment changed, or the errors that stopped the change.")
-class AssignmentPayload:
-    assignment: BenefitAssignment | None = strawberry.field(description="The assignment as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+AssignmentPayload = payload_type(
+    "AssignmentPayload",
+    "assignment",
+    BenefitAssignment,
+    "The benefit assignment changed, or the errors that stopped the change.",
+    "The assignment as saved; null on errors.",
+)
 
 
 @strawberry.type
@@ -45,9 +51,7 @@ class ClientsMutation:
         alerts = input_values(input).get("alerts")
         return payload(
             ParticipantPayload,
-            Participant,
-            "participant",
-            await run_mutation(info, lambda s, p: participants.create_participant(s, p, values, alerts)),
+            await run_mutation(info, participants.create_participant, values, alerts),
         )
 
     @strawberry.mutation(description="Changes a participant. Agency staff.")
@@ -56,8 +60,6 @@ class ClientsMutation:
     ) -> ParticipantPayload:
         return payload(
             ParticipantPayload,
-            Participant,
-            "participant",
             await run_mutation(
                 info, lambda s, p: participants.update_participant(s, p, parse_id(id), input_values(input))
             ),
@@ -69,8 +71,6 @@ class ClientsMutation:
     ) -> ParticipantAlertPayload:
         return payload(
             ParticipantAlertPayload,
-            ParticipantAlert,
-            "alert",
             await run_mutation(
                 info,
                 lambda s, p: participants.add_alert(
@@ -84,8 +84,6 @@ class ClientsMutation:
     async def deactivate_participant_alert(self, info: Info, id: strawberry.ID) -> ParticipantAlertPayload:
         return payload(
             ParticipantAlertPayload,
-            ParticipantAlert,
-            "alert",
             await run_mutation(info, lambda s, p: participants.deactivate_alert(s, p, parse_id(id))),
         )
 
@@ -93,9 +91,7 @@ class ClientsMutation:
     async def enroll_participant(self, info: Info, input: inputs.EnrollmentCreateInput) -> EnrollmentPayload:
         return payload(
             EnrollmentPayload,
-            ProgramEnrollment,
-            "enrollment",
-            await run_mutation(info, lambda s, p: enrollments.enroll(s, p, input_values(input))),
+            await run_mutation(info, enrollments.enroll, input_values(input)),
         )
 
     @strawberry.mutation(description="Changes an enrollment's status or dates. Agency staff.")
@@ -104,8 +100,6 @@ class ClientsMutation:
     ) -> EnrollmentPayload:
         return payload(
             EnrollmentPayload,
-            ProgramEnrollment,
-            "enrollment",
             await run_mutation(
                 info, lambda s, p: enrollments.update_enrollment(s, p, parse_id(id), input_values(input))
             ),
@@ -115,9 +109,7 @@ class ClientsMutation:
     async def assign_benefit(self, info: Info, input: inputs.AssignmentCreateInput) -> AssignmentPayload:
         return payload(
             AssignmentPayload,
-            BenefitAssignment,
-            "assignment",
-            await run_mutation(info, lambda s, p: enrollments.assign_benefit(s, p, input_values(input))),
+            await run_mutation(info, enrollments.assign_benefit, input_values(input)),
         )
 
     @strawberry.mutation(description="Changes a benefit assignment. Agency staff.")
@@ -126,8 +118,6 @@ class ClientsMutation:
     ) -> AssignmentPayload:
         return payload(
             AssignmentPayload,
-            BenefitAssignment,
-            "assignment",
             await run_mutation(
                 info, lambda s, p: enrollments.update_assignment(s, p, parse_id(id), input_values(input))
             ),

@@ -19,9 +19,7 @@ class ClientsQuery:
     async def participants(
         self, info: Info, search: str | None = None, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> Connection[Participant] | None:
-        page = await run_query(
-            info, lambda s, p: participants.list_participants(s, p, search=search, first=first, after=after)
-        )
+        page = await run_query(info, participants.list_participants, search=search, first=first, after=after)
         return connection(page, lambda r: from_model(Participant, r))
 
     @strawberry.field(description="One of your agency's participants. Agency staff.")

@@ -1,16 +1,17 @@
 """GraphQL types of clients (participants), their alerts, enrollments and benefit assignments."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from server.domain.clients import models
-from server.domain.clients.participants import age_on
+from server.domain.clients.participants import age_of, in_reading_order
 from server.graphql.catalogue.types import Benefit, Program
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import AttendanceRollup
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model
 
 if TYPE_CHECKING:
@@ -32,9 +33,7 @@ class ParticipantAlert:
     severity: AlertSeverity = strawberry.field(description="How much it matters.")
     active: bool = strawberry.field(description="Whether it still applies.")
 
-    @strawberry.field(description="When it was raised, in your time zone.")
-    def created_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.created_at)
+    created_at = local_time("created_at", "When it was raised, in your time zone.")
 
 
 @strawberry.type(description="A participant's enrollment in a program.")
@@ -150,13 +149,12 @@ class Participant:
 
     @strawberry.field(description="Age in whole years today (your day), from the birth date.")
     def age(self, info: Info) -> int | None:
-        born = self.record.birth_date
-        return None if born is None else age_on(born, info.context.today())
+        return age_of(self.record, info.context.today())
 
     @strawberry.field(description="The participant's alerts, active ones first, newest first.")
     async def alerts(self, info: Info) -> list[ParticipantAlert]:
         rows = await info.context.loaders.alerts_of_participant.load(self.record.id)
-        return [from_model(ParticipantAlert, row) for row in sorted(rows, key=lambda a: not a.active)]
+        return [from_model(ParticipantAlert, row) for row in in_reading_order(rows)]
 
     @strawberry.field(description="Program enrollments, newest first.")
     async def enrollments(self, info: Info) -> list[ProgramEnrollment]:

@@ -18,34 +18,32 @@ from server.graphql.delivery.inputs import (
 from server.graphql.delivery.types import Roster, ScheduleAssignment
 from server.graphql.errors import UserError
 from server.graphql.mapping import from_model, input_values, optional_id, parse_id
-from server.graphql.runner import payload, run_mutation
+from server.graphql.payloads import ERRORS, payload, payload_type
+from server.graphql.runner import run_mutation
 
-ERRORS = "Why the change was refused; empty when it was made."
-
-
-@strawberry.type(
-    description="The schedule assignment made (ENROLLED or WAITLISTED) or changed, or the errors that stopped the "
-    "change."
+ScheduleAssignmentPayload = payload_type(
+    "ScheduleAssignmentPayload",
+    "schedule_assignment",
+    ScheduleAssignment,
+    "The schedule assignment made (ENROLLED or WAITLISTED) or changed, or the errors that stopped the change.",
+    "The schedule assignment as saved; null on errors.",
 )
-class ScheduleAssignmentPayload:
-    schedule_assignment: ScheduleAssignment | None = strawberry.field(
-        description="The schedule assignment as saved; null on errors."
-    )
-    errors: list[UserError] = strawberry.field(description=ERRORS)
 
+AttendancePayload = payload_type(
+    "AttendancePayload",
+    "roster",
+    Roster,
+    "The roster as saved, or the errors that stopped the save (nothing was saved).",
+    "The session's roster as saved; null on errors.",
+)
 
-@strawberry.type(description="The roster as saved, or the errors that stopped the save (nothing was saved).")
-class AttendancePayload:
-    roster: Roster | None = strawberry.field(description="The session's roster as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The disbursement as saved, or the errors that stopped the change.")
-class BenefitDisbursementPayload:
-    disbursement: BenefitDisbursement | None = strawberry.field(
-        description="The disbursement as saved; null on errors."
-    )
-    errors: list[UserError] = strawberry.field(description=ERRORS)
+BenefitDisbursementPayload = payload_type(
+    "BenefitDisbursementPayload",
+    "disbursement",
+    BenefitDisbursement,
+    "The disbursement as saved, or the errors that stopped the change.",
+    "The disbursement as saved; null on errors.",
+)
 
 
 @strawberry.type(description="The bulk disbursement made (or found again by its key), or the errors.")
@@ -79,7 +77,7 @@ class DisbursementMutation:
             ),
             fields={"id": "referralId", "authorizationStatus": "referralId"},  # the referral's
         )
-        return payload(ScheduleAssignmentPayload, ScheduleAssignment, "schedule_assignment", result)
+        return payload(ScheduleAssignmentPayload, result)
 
     @strawberry.mutation(
         description="Takes a participant off a schedule (kept, WITHDRAWN); the freed place goes to the waitlist, "
@@ -87,7 +85,7 @@ class DisbursementMutation:
     )
     async def withdraw_from_schedule(self, info: Info, id: strawberry.ID) -> ScheduleAssignmentPayload:
         result = await run_mutation(info, lambda s, p: schedule_assignments.withdraw(s, p, parse_id(id)))
-        return payload(ScheduleAssignmentPayload, ScheduleAssignment, "schedule_assignment", result)
+        return payload(ScheduleAssignmentPayload, result)
 
     @strawberry.mutation(
         description="Records everyone's attendance in one all-or-nothing save and completes the session; on a "
@@ -103,8 +101,7 @@ class DisbursementMutation:
             _, lines = await attendance.roster(s, p, found.id)
             return roster_of(found, lines, (await s.get(BenefitSchedule, found.schedule_id)).capacity)
 
-        roster, errors = await run_mutation(info, change)
-        return AttendancePayload(roster=roster, errors=errors)
+        return payload(AttendancePayload, await run_mutation(info, change))
 
     @strawberry.mutation(
         description="Records an ad hoc delivery: agency staff on their agency's assignments, provider users on "
@@ -115,11 +112,12 @@ class DisbursementMutation:
     ) -> BenefitDisbursementPayload:
         result = await run_mutation(
             info,
-            lambda s, p: disbursements.record_disbursement(s, p, input_values(input)),
+            disbursements.record_disbursement,
+            input_values(input),
             # A provider's referral is the assignment's: its state is named by the assignment given.
             fields={"referralId": "benefitAssignmentId", "authorizationStatus": "benefitAssignmentId"},
         )
-        return payload(BenefitDisbursementPayload, BenefitDisbursement, "disbursement", result)
+        return payload(BenefitDisbursementPayload, result)
 
     @strawberry.mutation(
         description="Corrects a disbursement's quantity, or voids it, with a note; its earlier values are kept. "
@@ -140,7 +138,7 @@ class DisbursementMutation:
                 s, p, parse_id(id), quantity=quantity, void=void, note=note
             ),
         )
-        return payload(BenefitDisbursementPayload, BenefitDisbursement, "disbursement", result)
+        return payload(BenefitDisbursementPayload, result)
 
     @strawberry.mutation(
         description="Disburses one benefit to many recipients at once, all or nothing. A retry with the same "
@@ -149,9 +147,7 @@ class DisbursementMutation:
     async def disburse_in_bulk(
         self, info: Info, input: BulkDisbursementInput, idempotency_key: str
     ) -> BulkDisbursementPayload:
-        result, errors = await run_mutation(
-            info, lambda s, p: bulk.disburse(s, p, input_values(input), idempotency_key)
-        )
+        result, errors = await run_mutation(info, bulk.disburse, input_values(input), idempotency_key)
         if errors:
             return BulkDisbursementPayload(bulk=None, replayed=False, warning=None, errors=errors)
         record, plan = result

@@ -110,7 +110,7 @@ class DisbursementQuery:
     async def bulk_disbursement_preview(
         self, info: Info, input: BulkDisbursementInput
     ) -> BulkDisbursementPreview | None:
-        found = await run_query(info, lambda s, p: bulk.plan(s, p, input_values(input)))
+        found = await run_query(info, bulk.plan, input_values(input))
         return BulkDisbursementPreview(
             recipient_count=found.recipient_count,
             enrollments_to_create=found.enrollments_to_create,

@@ -1,12 +1,13 @@
 """GraphQL types of disbursements, their corrections, bulk disbursements and the rollups made from them."""
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import strawberry
 
 from server.domain.delivery import models, rollups
 from server.graphql.context import Info
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model, to_id
 
 DisbursementStatus = strawberry.enum(
@@ -25,9 +26,7 @@ class DisbursementRevision:
     note: str | None = strawberry.field(description="Why it was corrected.")
     corrected_by_name: str = strawberry.field(description="Who corrected it.")
 
-    @strawberry.field(description="When, in your time zone.")
-    def corrected_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.corrected_at)
+    corrected_at = local_time("corrected_at", "When, in your time zone.")
 
 
 @strawberry.type(description="One delivery of a benefit: a session's roster line, an ad hoc or a bulk delivery.")
@@ -79,9 +78,7 @@ class BenefitDisbursement:
             return None
         return (await info.context.loaders.code_set.load(self.record.code_set_id)).code
 
-    @strawberry.field(description="When it was recorded, in your time zone.")
-    def recorded_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.created_at)
+    recorded_at = local_time("created_at", "When it was recorded, in your time zone.")
 
     @strawberry.field(description="Earlier values, one per correction, oldest first.")
     async def revisions(self, info: Info) -> list[DisbursementRevision]:
@@ -106,9 +103,7 @@ class BulkDisbursement:
     async def benefit_name(self, info: Info) -> str:
         return (await info.context.loaders.benefit.load(self.record.benefit_id)).name
 
-    @strawberry.field(description="When it was recorded, in your time zone.")
-    def created_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.created_at)
+    created_at = local_time("created_at", "When it was recorded, in your time zone.")
 
 
 @strawberry.type(description="What a bulk disbursement would do; nothing is saved.")

@@ -9,50 +9,50 @@ from server.domain.delivery import schedules
 from server.graphql.context import Info
 from server.graphql.delivery.inputs import BenefitScheduleInput
 from server.graphql.delivery.types import BenefitSchedule, BenefitSession
-from server.graphql.errors import UserError
 from server.graphql.mapping import input_values, parse_id
-from server.graphql.runner import payload, run_mutation
+from server.graphql.payloads import payload, payload_type
+from server.graphql.runner import run_mutation
 
-ERRORS = "Why the change was refused; empty when it was made."
+BenefitSchedulePayload = payload_type(
+    "BenefitSchedulePayload",
+    "schedule",
+    BenefitSchedule,
+    "The schedule changed, or the errors that stopped the change.",
+    "The schedule as saved; null on errors.",
+)
 
-
-@strawberry.type(description="The schedule changed, or the errors that stopped the change.")
-class BenefitSchedulePayload:
-    schedule: BenefitSchedule | None = strawberry.field(description="The schedule as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-@strawberry.type(description="The session changed, or the errors that stopped the change.")
-class BenefitSessionPayload:
-    session: BenefitSession | None = strawberry.field(description="The session as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description=ERRORS)
-
-
-def _schedule(result) -> BenefitSchedulePayload:
-    return payload(BenefitSchedulePayload, BenefitSchedule, "schedule", result)
-
-
-def _session(result) -> BenefitSessionPayload:
-    return payload(BenefitSessionPayload, BenefitSession, "session", result)
+BenefitSessionPayload = payload_type(
+    "BenefitSessionPayload",
+    "session",
+    BenefitSession,
+    "The session changed, or the errors that stopped the change.",
+    "The session as saved; null on errors.",
+)
 
 
 @strawberry.type
 class DeliveryMutation:
     @strawberry.mutation(description="Drafts a schedule for one of your facilities. Provider admins.")
     async def create_benefit_schedule(self, info: Info, input: BenefitScheduleInput) -> BenefitSchedulePayload:
-        return _schedule(await run_mutation(info, lambda s, p: schedules.create_schedule(s, p, input_values(input))))
+        return payload(
+            BenefitSchedulePayload,
+            await run_mutation(info, schedules.create_schedule, input_values(input)),
+        )
 
     @strawberry.mutation(description="Changes a draft or rejected schedule (the whole input). Provider admins.")
     async def update_benefit_schedule(
         self, info: Info, id: strawberry.ID, input: BenefitScheduleInput
     ) -> BenefitSchedulePayload:
-        return _schedule(
-            await run_mutation(info, lambda s, p: schedules.update_schedule(s, p, parse_id(id), input_values(input)))
+        return payload(
+            BenefitSchedulePayload,
+            await run_mutation(info, lambda s, p: schedules.update_schedule(s, p, parse_id(id), input_values(input))),
         )
 
     @strawberry.mutation(description="Submits a schedule for the agency's approval. Provider admins.")
     async def submit_benefit_schedule(self, info: Info, id: strawberry.ID) -> BenefitSchedulePayload:
-        return _schedule(await run_mutation(info, lambda s, p: schedules.submit_schedule(s, p, parse_id(id))))
+        return payload(
+            BenefitSchedulePayload, await run_mutation(info, lambda s, p: schedules.submit_schedule(s, p, parse_id(id)))
+        )
 
     @strawberry.mutation(
         description="Approves a submitted schedule and creates its sessions. Agency supervisors and admins."
@@ -60,23 +60,28 @@ class DeliveryMutation:
     async def approve_benefit_schedule(
         self, info: Info, id: strawberry.ID, note: str | None = None
     ) -> BenefitSchedulePayload:
-        return _schedule(
+        return payload(
+            BenefitSchedulePayload,
             await run_mutation(
                 info, lambda s, p: schedules.review_schedule(s, p, parse_id(id), approve=True, note=note)
-            )
+            ),
         )
 
     @strawberry.mutation(description="Rejects a submitted schedule with a note. Agency supervisors and admins.")
     async def reject_benefit_schedule(self, info: Info, id: strawberry.ID, note: str) -> BenefitSchedulePayload:
-        return _schedule(
+        return payload(
+            BenefitSchedulePayload,
             await run_mutation(
                 info, lambda s, p: schedules.review_schedule(s, p, parse_id(id), approve=False, note=note)
-            )
+            ),
         )
 
     @strawberry.mutation(description="Cancels one session, with a note. Provider admins.")
     async def cancel_benefit_session(self, info: Info, id: strawberry.ID, note: str) -> BenefitSessionPayload:
-        return _session(await run_mutation(info, lambda s, p: schedules.cancel_session(s, p, parse_id(id), note)))
+        return payload(
+            BenefitSessionPayload,
+            await run_mutation(info, lambda s, p: schedules.cancel_session(s, p, parse_id(id), note)),
+        )
 
     @strawberry.mutation(
         description="Moves one session; the old one stays as POSTPONED and the new one is returned. Provider admins."
@@ -84,11 +89,12 @@ class DeliveryMutation:
     async def postpone_benefit_session(
         self, info: Info, id: strawberry.ID, starts_at: datetime, ends_at: datetime, note: str | None = None
     ) -> BenefitSessionPayload:
-        return _session(
+        return payload(
+            BenefitSessionPayload,
             await run_mutation(
                 info,
                 lambda s, p: schedules.postpone_session(
                     s, p, parse_id(id), starts_at=starts_at, ends_at=ends_at, note=note
                 ),
-            )
+            ),
         )

@@ -49,7 +49,7 @@ class DeliveryQuery:
 
     @strawberry.field(description="The sessions a schedule would make, without saving anything. Provider users.")
     async def schedule_preview(self, info: Info, input: BenefitScheduleInput) -> list[SessionPreview] | None:
-        found = await run_query(info, lambda s, p: schedules.preview_schedule(s, p, input_values(input)))
+        found = await run_query(info, schedules.preview_schedule, input_values(input))
         zone = ZoneInfo(input.time_zone)
         return [SessionPreview(starts_at=a.astimezone(zone), ends_at=b.astimezone(zone)) for a, b in found]
 

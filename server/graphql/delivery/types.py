@@ -9,6 +9,7 @@ import strawberry
 from server.domain.delivery import attendance, models, recurrence
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import AttendanceMark, BenefitDisbursement
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model, to_id
 from server.graphql.network.types import Facility
 from server.graphql.referrals.types import SharedParticipant, shared_participant
@@ -95,13 +96,9 @@ class BenefitSchedule:
     async def benefit_name(self, info: Info) -> str:
         return (await info.context.loaders.benefit.load(self.record.benefit_id)).name
 
-    @strawberry.field(description="When it was submitted for approval, in your time zone.")
-    def submitted_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.submitted_at)
+    submitted_at = local_time("submitted_at", "When it was submitted for approval, in your time zone.", optional=True)
 
-    @strawberry.field(description="When the agency decided, in your time zone.")
-    def reviewed_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.reviewed_at)
+    reviewed_at = local_time("reviewed_at", "When the agency decided, in your time zone.", optional=True)
 
     @strawberry.field(
         description="Places left for someone enrolling from today: capacity less the fullest upcoming session "

@@ -1,12 +1,13 @@
 """GraphQL types of the provider network."""
 
-from datetime import date, datetime
+from datetime import date
 
 import strawberry
 
 from server.domain.network import models
 from server.domain.network.facilities import address_visible
 from server.graphql.context import Info
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model
 
 ProviderType = strawberry.enum(models.ProviderType, description="How a provider delivers its services.")
@@ -112,9 +113,7 @@ class Facility:
     async def time_zone(self, info: Info) -> str:
         return await info.context.loaders.facility_zone.load(self.record.id)
 
-    @strawberry.field(description="When the facility's details last changed, in your time zone.")
-    def updated_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.updated_at)
+    updated_at = local_time("updated_at", "When the facility's details last changed, in your time zone.")
 
 
 @strawberry.type(description="An organisation that delivers services to the agencies' clients (HSDS organization).")
@@ -142,6 +141,4 @@ class Provider:
     async def time_zone(self, info: Info) -> str:
         return await info.context.loaders.provider_zone.load(self.record.id)
 
-    @strawberry.field(description="When the provider joined the network, in your time zone.")
-    def created_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.created_at)
+    created_at = local_time("created_at", "When the provider joined the network, in your time zone.")

@@ -4,24 +4,21 @@ provider opens, accepts, rejects, holds, starts, completes, fails and requests a
 import strawberry
 
 from server.domain.referrals import referrals
-from server.domain.referrals.transitions import TRANSITIONS
+from server.domain.referrals.transitions import TRANSITIONS, ReferralAction
 from server.graphql.context import Info
-from server.graphql.errors import UserError
-from server.graphql.mapping import from_model, input_values, parse_id
+from server.graphql.mapping import input_values, parse_id
+from server.graphql.payloads import payload, payload_type
 from server.graphql.referrals.inputs import ReferralCreateInput, ReferralUpdateInput
 from server.graphql.referrals.types import ReasonCode, Referral
 from server.graphql.runner import run_mutation
 
-
-@strawberry.type(description="The referral changed, or the errors that stopped the change.")
-class ReferralPayload:
-    referral: Referral | None = strawberry.field(description="The referral as saved; null on errors.")
-    errors: list[UserError] = strawberry.field(description="Why the change was refused; empty when it was made.")
-
-
-def _payload(result) -> ReferralPayload:
-    record, errors = result
-    return ReferralPayload(referral=from_model(Referral, record) if record else None, errors=errors)
+ReferralPayload = payload_type(
+    "ReferralPayload",
+    "referral",
+    Referral,
+    "The referral changed, or the errors that stopped the change.",
+    "The referral as saved; null on errors.",
+)
 
 
 # The domain's names for the consent an input gives as `consent { givenAt expiresAt }`.
@@ -30,18 +27,19 @@ CONSENT = {"consentGivenAt": "consent.givenAt", "consentExpiresAt": "consent.exp
 STORED = {"consentGivenAt": "id", "consentExpiresAt": "id", "providerId": "id", "facilityId": "id"}
 
 
-def _transition(action: str, description: str):
+def _transition(action: ReferralAction, description: str):
     """A status transition's mutation; it takes a `reason` only where the step needs one."""
 
     async def change(info: Info, id, reason, note, expected_version) -> ReferralPayload:
-        return _payload(
+        return payload(
+            ReferralPayload,
             await run_mutation(
                 info,
                 lambda s, p: referrals.transition(
                     s, p, parse_id(id), action, reason=reason, note=note, expected_version=expected_version
                 ),
                 fields=STORED,
-            )
+            ),
         )
 
     if TRANSITIONS[action].needs_reason:
@@ -65,14 +63,15 @@ def _transition(action: str, description: str):
     return strawberry.mutation(resolver=resolve, description=description)
 
 
-def _authorization(action: str, description: str):
+def _authorization(action: ReferralAction, description: str):
     """An authorization step's mutation; only denying takes a reason."""
 
     async def change(info: Info, id, reason, note) -> ReferralPayload:
-        return _payload(
+        return payload(
+            ReferralPayload,
             await run_mutation(
                 info, lambda s, p: referrals.decide_authorization(s, p, parse_id(id), action, reason=reason, note=note)
-            )
+            ),
         )
 
     if referrals.AUTHORIZATION_STEPS[action][3]:
@@ -101,8 +100,9 @@ class ReferralsMutation:
         if input.consent is not None:
             values["consent_given_at"] = input.consent.given_at
             values["consent_expires_at"] = input.consent.expires_at
-        return _payload(
-            await run_mutation(info, lambda s, p: referrals.create_referral(s, p, values, send=send), fields=CONSENT)
+        return payload(
+            ReferralPayload,
+            await run_mutation(info, referrals.create_referral, values, send=send, fields=CONSENT),
         )
 
     @strawberry.mutation(
@@ -117,40 +117,52 @@ class ReferralsMutation:
             consent = input.consent
             values["consent_given_at"] = consent.given_at if consent else None
             values["consent_expires_at"] = consent.expires_at if consent else None
-        return _payload(
+        return payload(
+            ReferralPayload,
             await run_mutation(
                 info,
                 lambda s, p: referrals.update_draft(s, p, parse_id(id), values, expected_version=expected_version),
                 fields=CONSENT,
-            )
+            ),
         )
 
     @strawberry.mutation(
         description="Opens a referral; the provider's first opening is recorded. Agency staff and provider users."
     )
     async def open_referral(self, info: Info, id: strawberry.ID) -> ReferralPayload:
-        return _payload(await run_mutation(info, lambda s, p: referrals.open_referral(s, p, parse_id(id))))
+        return payload(
+            ReferralPayload, await run_mutation(info, lambda s, p: referrals.open_referral(s, p, parse_id(id)))
+        )
 
-    send_referral = _transition("send", "DRAFT → REQUESTED: sends it to the provider (consent needed). Agency staff.")
+    send_referral = _transition(
+        ReferralAction.SEND, "DRAFT → REQUESTED: sends it to the provider (consent needed). Agency staff."
+    )
     cancel_referral = _transition(
-        "cancel", "DRAFT, REQUESTED, ACCEPTED, ON_HOLD or IN_PROGRESS → CANCELLED, with a reason. Agency staff."
+        ReferralAction.CANCEL,
+        "DRAFT, REQUESTED, ACCEPTED, ON_HOLD or IN_PROGRESS → CANCELLED, with a reason. Agency staff.",
     )
     mark_referral_entered_in_error = _transition(
-        "mark_in_error", "DRAFT or REQUESTED → ENTERED_IN_ERROR, with a reason. Agency staff."
+        ReferralAction.MARK_IN_ERROR, "DRAFT or REQUESTED → ENTERED_IN_ERROR, with a reason. Agency staff."
     )
-    accept_referral = _transition("accept", "REQUESTED → ACCEPTED. Provider users.")
-    reject_referral = _transition("reject", "REQUESTED → REJECTED, with a reason. Provider users.")
-    hold_referral = _transition("hold", "ACCEPTED → ON_HOLD (waitlist), with a reason. Provider users.")
+    accept_referral = _transition(ReferralAction.ACCEPT, "REQUESTED → ACCEPTED. Provider users.")
+    reject_referral = _transition(ReferralAction.REJECT, "REQUESTED → REJECTED, with a reason. Provider users.")
+    hold_referral = _transition(ReferralAction.HOLD, "ACCEPTED → ON_HOLD (waitlist), with a reason. Provider users.")
     start_referral = _transition(
-        "start", "ACCEPTED or ON_HOLD → IN_PROGRESS, once authorized if needed. Provider users."
+        ReferralAction.START, "ACCEPTED or ON_HOLD → IN_PROGRESS, once authorized if needed. Provider users."
     )
-    complete_referral = _transition("complete", "ACCEPTED, ON_HOLD or IN_PROGRESS → COMPLETED. Provider users.")
+    complete_referral = _transition(
+        ReferralAction.COMPLETE, "ACCEPTED, ON_HOLD or IN_PROGRESS → COMPLETED. Provider users."
+    )
     fail_referral = _transition(
-        "fail",
+        ReferralAction.FAIL,
         "ACCEPTED, ON_HOLD or IN_PROGRESS → FAILED (the service could not be given), with a reason. Provider users.",
     )
     request_authorization = _authorization(
-        "request", "NOT_REQUESTED → SUBMITTED: asks the agency to authorize. Provider users."
+        ReferralAction.REQUEST_AUTHORIZATION, "NOT_REQUESTED → SUBMITTED: asks the agency to authorize. Provider users."
     )
-    authorize_referral = _authorization("authorize", "SUBMITTED → AUTHORIZED: service may start. Agency staff.")
-    deny_authorization = _authorization("deny", "SUBMITTED → DENIED, with a reason. Agency staff.")
+    authorize_referral = _authorization(
+        ReferralAction.AUTHORIZE, "SUBMITTED → AUTHORIZED: service may start. Agency staff."
+    )
+    deny_authorization = _authorization(
+        ReferralAction.DENY_AUTHORIZATION, "SUBMITTED → DENIED, with a reason. Agency staff."
+    )

@@ -41,7 +41,11 @@ class ReferralsQuery:
         f = filter or ReferralFilter()
         page = await run_query(
             info,
-            lambda s, p: referrals.list_referrals(s, p, statuses=f.statuses, **_filters(f), first=first, after=after),
+            referrals.list_referrals,
+            statuses=f.statuses,
+            **_filters(f),
+            first=first,
+            after=after,
         )
         return connection(page, lambda r: from_model(Referral, r))
 
@@ -60,7 +64,7 @@ class ReferralsQuery:
         self, info: Info, filter: ReferralFilter | None = None
     ) -> list[ReferralStatusCount] | None:
         f = filter or ReferralFilter()
-        counts = await run_query(info, lambda s, p: referrals.count_referrals(s, p, **_filters(f)))
+        counts = await run_query(info, referrals.count_referrals, **_filters(f))
         return [ReferralStatusCount(status=status, count=n) for status, n in counts.items()]
 
     @strawberry.field(

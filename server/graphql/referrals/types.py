@@ -1,18 +1,18 @@
 """GraphQL types of referrals, their history, what a provider sees of the participant, and search results."""
 
-import enum
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from server.domain.referrals import models
+from server.domain.referrals import models, transitions
 from server.domain.referrals.referrals import available_actions, is_deliverable, is_overdue
 from server.domain.referrals.sharing import sees_whole_participant, shared_view
 from server.graphql.accounts.types import Role
 from server.graphql.clients.types import AlertSeverity, BenefitAssignment, Participant
 from server.graphql.context import Info
 from server.graphql.delivery.disbursement_types import AttendanceRollup, ReferralDelivery
+from server.graphql.fields import local_time
 from server.graphql.mapping import from_model
 from server.graphql.network.types import CareSpecialty, Facility, Provider
 from server.graphql.selection import asks_for
@@ -35,20 +35,9 @@ SharedField = strawberry.enum(models.SharedField, description="A participant fie
 ReferralEventKind = strawberry.enum(models.ReferralEventKind, description="What a history entry changed.")
 
 
-@strawberry.enum(description="What the signed-in user may do with a referral now.")
-class ReferralAction(enum.Enum):
-    SEND = "send"
-    CANCEL = "cancel"
-    MARK_IN_ERROR = "mark_in_error"
-    ACCEPT = "accept"
-    REJECT = "reject"
-    HOLD = "hold"
-    START = "start"
-    COMPLETE = "complete"
-    FAIL = "fail"
-    REQUEST_AUTHORIZATION = "request"
-    AUTHORIZE = "authorize"
-    DENY_AUTHORIZATION = "deny"
+ReferralAction = strawberry.enum(
+    transitions.ReferralAction, description="What the signed-in user may do with a referral now."
+)
 
 
 @strawberry.type(description="An alert shared with the provider.")
@@ -143,9 +132,7 @@ class ReferralHistoryEntry:
     def to_authorization_status(self) -> AuthorizationStatus | None:
         return self._value(models.ReferralEventKind.AUTHORIZATION, self.record.to_value)
 
-    @strawberry.field(description="When, in your time zone.")
-    def occurred_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.occurred_at)
+    occurred_at = local_time("occurred_at", "When, in your time zone.")
 
 
 async def shared_participant(info: Info, referral: models.Referral) -> SharedParticipant:
@@ -279,31 +266,27 @@ class Referral:
             return None
         return strawberry.ID(str(self.record.replaces_referral_id))
 
-    @strawberry.field(description="When the participant's consent was given, in your time zone.")
-    def consent_given_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.consent_given_at)
-
-    @strawberry.field(description="When the participant's consent expires, in your time zone.")
-    def consent_expires_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.consent_expires_at)
-
-    @strawberry.field(description="When it was sent to the provider, in your time zone.")
-    def sent_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.sent_at)
-
-    @strawberry.field(
-        description="When the provider should answer by (the agency's response window), in your time zone."
+    consent_given_at = local_time(
+        "consent_given_at", "When the participant's consent was given, in your time zone.", optional=True
     )
-    def respond_by(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.respond_by)
 
-    @strawberry.field(description="When the provider first opened it, in your time zone.")
-    def first_viewed_at(self, info: Info) -> datetime | None:
-        return info.context.local(self.record.first_viewed_at)
+    consent_expires_at = local_time(
+        "consent_expires_at", "When the participant's consent expires, in your time zone.", optional=True
+    )
 
-    @strawberry.field(description="When it was created, in your time zone.")
-    def created_at(self, info: Info) -> datetime:
-        return info.context.local(self.record.created_at)
+    sent_at = local_time("sent_at", "When it was sent to the provider, in your time zone.", optional=True)
+
+    respond_by = local_time(
+        "respond_by",
+        "When the provider should answer by (the agency's response window), in your time zone.",
+        optional=True,
+    )
+
+    first_viewed_at = local_time(
+        "first_viewed_at", "When the provider first opened it, in your time zone.", optional=True
+    )
+
+    created_at = local_time("created_at", "When it was created, in your time zone.")
 
 
 @strawberry.type(description="How many referrals are in one status.")
