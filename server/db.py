@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, inspect
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -193,12 +193,18 @@ class RequestDatabase:
         self._session: AsyncSession | None = None
         self._turn = asyncio.Lock()
         self._writing = False
-        self._spoiled = False  # a change was cut short (cancelled): nothing of the request is committed
+        self._spoiled = False  # the request was cut short (its time limit): nothing of it is committed
+        self._failed = False  # a statement failed outside a savepoint while writing: the transaction cannot commit
+        self._cut = False  # a statement may have been cut mid-way: the connection is not given back to the pool
 
     def _current(self) -> AsyncSession:
         if self._session is None:
             self._session = self.db._sessions()
         return self._session
+
+    def spoil(self) -> None:
+        """Commit nothing of this request (it was stopped part-way)."""
+        self._spoiled = True
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -210,9 +216,17 @@ class RequestDatabase:
                 try:
                     yield session
                 except DBAPIError:
-                    # A failed statement ends a PostgreSQL transaction: the request's next read starts a new one.
-                    if not self._writing:
-                        await session.commit()
+                    # A failed statement ends a PostgreSQL transaction. While writing, the request's changes are
+                    # lost with it (its answer must say so); otherwise its next read starts a new transaction.
+                    if self._writing:
+                        self._failed = True
+                    else:
+                        await self._end_reads(session)
+                    raise
+                except Exception:
+                    raise
+                except BaseException:
+                    self._cut = True
                     raise
 
     @asynccontextmanager
@@ -228,15 +242,38 @@ class RequestDatabase:
                     async with session.begin_nested():
                         yield session
                 except Exception:
+                    await self._reload_expired(session)
                     raise
                 except BaseException:
-                    self._spoiled = True
+                    self._spoiled = self._cut = True
                     raise
+
+    async def _end_reads(self, session: AsyncSession) -> None:
+        try:
+            await session.commit()
+        except Exception:
+            self._cut = True
+            raise
+
+    async def _reload_expired(self, session: AsyncSession) -> None:
+        """A refused change's savepoint is rolled back, which expires the objects it touched; loaders may hand them
+        to later resolvers, which read attributes without awaiting. Reload them as they stand."""
+        for instance in list(session.identity_map.values()):
+            if not inspect(instance).expired_attributes:
+                continue
+            try:
+                await session.refresh(instance)
+            except InvalidRequestError:  # its row is gone (created by the refused change)
+                session.expunge(instance)
+            except Exception:
+                log.warning("could not reload a record after a refused change", exc_info=True)
+                self._failed = True
+                return
 
     async def _begin_writing(self) -> None:
         session = self._current()
         if session.in_transaction():
-            await session.commit()  # the reads so far (the caller's identity) end; nothing of theirs to keep
+            await self._end_reads(session)  # the reads so far (the caller's identity) end; nothing of theirs to keep
         await self.db._take_writer_turn()
         self._writing = True
         try:
@@ -246,10 +283,13 @@ class RequestDatabase:
             raise
 
     async def finish(self) -> bool:
-        """Commits the request's changes, if any, and gives the connection back. False if the commit failed. A
-        request whose change was cut short (its time limit) commits nothing: its answer already says so."""
+        """Commits the request's changes, if any, and gives the connection back. False if they could not be saved
+        (a failed statement spoiled the transaction, or the commit failed). A request stopped part-way (`spoil()`)
+        commits nothing: its answer already says so."""
         try:
             if self._writing and not self._spoiled and self._session is not None:
+                if self._failed:
+                    return False
                 try:
                     await self._session.commit()
                 except Exception:
@@ -260,10 +300,20 @@ class RequestDatabase:
             await self.close()
 
     async def close(self) -> None:
+        """Gives the connection back, rolled back; one that may be mid-statement (cut short) is discarded instead."""
         session, self._session = self._session, None
         try:
             if session is not None:
-                await session.close()
+                if self._cut:
+                    await session.invalidate()
+                else:
+                    await session.close()
+        except Exception:
+            log.warning("could not give a request's connection back cleanly: discarding it", exc_info=True)
+            try:
+                await session.invalidate()
+            except Exception:
+                log.warning("could not discard a request's connection", exc_info=True)
         finally:
             if self._writing:
                 self._writing = False

@@ -4,16 +4,21 @@ request's one write transaction, committed before the answer is sent."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
+from server.app import create_app
+from server.core.tokens import issue_token
 from server.db import Database, NestedSession, RequestDatabase
 from server.domain.audit import AuditEvent
+from server.domain.catalogue.models import BenefitItemCode
 from server.domain.referrals.models import Referral, ReferralStatus
-from tests.conftest import count_statements
+from tests.conftest import SECRET, count_statements
 
 pytestmark = pytest.mark.anyio
 
@@ -181,3 +186,84 @@ async def test_who_is_calling_costs_one_statement(gql, db, who):
         data = (await gql(who, "query { viewer { id name role timeZone } }")).ok()
     assert data["viewer"]["id"]
     assert (counted(), seen.transactions) == (1, 1)
+
+
+REFUSED_BETWEEN = """mutation Op($ic: ID!, $b: ID!, $other: ID!) {
+  a: updateBenefitItemCode(id: $ic, input: {}) { benefitItemCode { benefit { name } } errors { code } }
+  b: updateBenefit(id: $b, input: {programId: $other}) { benefit { id } errors { code field } }
+  c: updateBenefitItemCode(id: $ic, input: {}) { benefitItemCode { benefit { name } } errors { code } } }"""
+
+
+async def test_a_refused_change_between_two_leaves_the_records_the_request_holds_readable(gql, db, world):
+    # given an item code whose benefit the first change's payload loads, and a second change that alters that
+    # benefit, then is refused (another agency's program), undoing its savepoint
+    async with db.read() as session:
+        item = await session.get(BenefitItemCode, world.item_b00034)
+    names = {"ic": item.id, "b": item.benefit_id, "other": world.other_family_support}
+    result = await gql("agency_admin", REFUSED_BETWEEN, names)
+    # then the third change's payload reads the benefit as it stands, not an expired record
+    assert not result.errors, result.errors
+    assert result.data["b"]["errors"][0]["code"] == "NOT_FOUND"
+    first, third = result.data["a"]["benefitItemCode"], result.data["c"]["benefitItemCode"]
+    assert third == first and first["benefit"]["name"]
+
+
+async def test_a_statement_failing_while_writing_saves_nothing_and_says_so(db):
+    # given a request that made a change, then ran a statement that failed outside any change's savepoint
+    request = RequestDatabase(db)
+    async with db.read() as session:
+        before = await count_events(session)
+    try:
+        async with request.write() as session:
+            session.add(an_event())
+        with pytest.raises(DBAPIError):
+            async with request.read() as session:
+                await session.exec(text("SELECT * FROM no_such_table"))
+        # then the request cannot be committed (PostgreSQL has aborted its transaction), and finish says so
+        assert not await request.finish()
+    finally:
+        await request.close()
+    async with db.read() as session:
+        assert await count_events(session) == before
+
+
+CHANGE_THEN_MORE = "\n".join(
+    ['mutation Op($ic: ID!) { a: updateBenefitItemCode(id: $ic, input: {code: "CODE"}) { errors { code } }']
+    + [
+        f"n{i}: updateBenefitItemCode(id: $ic, input: {{}}) {{ benefitItemCode {{ code benefit {{ name "
+        "program { name } } } errors { code } }"
+        for i in range(6)
+    ]
+    + ["}"]
+)
+
+
+async def test_a_request_stopped_by_its_time_limit_at_any_point_answers_and_keeps_nothing(db, settings, users, world):
+    # given time limits from 1 ms to 60 ms, each stopping a document of changes at another point
+    token = issue_token(SECRET, user_id=users["agency_admin"].id, ttl_seconds=600)
+    stopped = 0
+    for step in range(1, 31):
+        app = create_app(replace(settings, query_timeout_seconds=step * 0.002), db)
+        code = f"T-{step}"
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            answer = await client.post(
+                "/graphql",
+                json={"query": CHANGE_THEN_MORE.replace("CODE", code), "variables": {"ic": world.item_b00034}},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        # then each is answered (never a 500), and one answered TIMEOUT kept none of its changes
+        assert answer.status_code == 200, answer.text
+        timed_out = any(e["extensions"]["code"] == "TIMEOUT" for e in answer.json().get("errors") or [])
+        async with db.read() as session:
+            stored = (await session.get(BenefitItemCode, world.item_b00034)).code
+        if timed_out:
+            stopped += 1
+            assert stored != code, step
+        else:
+            assert stored == code, answer.json()
+    # and the pool's connections are all usable afterwards
+    for _ in range(10):
+        async with db.read() as session:
+            assert (await session.exec(text("SELECT 1"))).one() == (1,)
+    assert stopped  # the sweep did stop some
