@@ -59,6 +59,8 @@ ARGUMENTS = {
     ],
     # Two name matches, then Steve by his street (a computed rank, then names).
     "Query.clientSearch": lambda w: [{"search": "monroe"}],
+    # Newest first, then most urgent first (computed ranks, a respond-by date or none, the id).
+    "Query.referrals": lambda w: [{}, {"orderBy": "URGENCY"}],
 }
 
 # A connection nested in an object type is read through a root field: "Type.field" -> (root field, its

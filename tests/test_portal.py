@@ -45,6 +45,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     """A live server on a fresh copy of the seeded demo, for this module's tests."""
+    yield from live_server()
+
+
+def live_server(arrange=None):
+    """A live server on a fresh copy of the seeded demo, with `arrange(db)` run on it first."""
     folder = Path(tempfile.mkdtemp(prefix="caseway-portal-"))
     url = f"sqlite+aiosqlite:///{folder}/portal.db"
 
@@ -52,6 +57,8 @@ def server():
         db = Database(url)
         try:
             await seed(db)
+            if arrange is not None:
+                await arrange(db)
         finally:
             await db.dispose()
 
@@ -424,10 +431,11 @@ def test_days_and_times_show_in_the_providers_zone_not_the_browsers(browser, ser
     try:
         assert page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo"
         sign_in(page, ASHLEY)
-        sent = page.locator("li.referral", has_text="Haruki").locator(".meta")
-        expect(sent).to_have_text(re.compile(r"^Sent "))
-        assert shown_in(referral["sentAt"], zone).match(sent.inner_text().removeprefix("Sent ")), sent.inner_text()
-        assert not shown_in(referral["sentAt"], "Asia/Tokyo").match(sent.inner_text().removeprefix("Sent "))
+        page.get_by_role("button", name=re.compile(r"^All ")).click()  # Haruki's is accepted: not "To answer"
+        sent = page.locator("li.referral", has_text="Haruki").locator(".age time")
+        expect(sent).to_have_text(re.compile(r"^Sent "))  # "Sent 1 min. ago"; the moment is in its title
+        assert shown_in(referral["sentAt"], zone).match(sent.get_attribute("title")), sent.get_attribute("title")
+        assert not shown_in(referral["sentAt"], "Asia/Tokyo").match(sent.get_attribute("title"))
 
         page.goto(f"/portal/#/referrals/{story['referral']}")
         times = page.locator("ol.history time")
@@ -523,3 +531,127 @@ def check(page: Page, axe: Axe, name: str, width: int) -> None:
     assert results.violations_count == 0, (name, results.generate_report())
     overflow = page.evaluate("document.documentElement.scrollWidth")
     assert overflow <= width, (name, overflow)
+
+
+async def sixty_referrals(db: Database) -> None:
+    """60 more referrals to the Grief Center (provider A) across statuses, some overdue; one, requested, STAT and
+    overdue by three hours: the most urgent of all."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from server.domain.catalogue.models import Benefit
+    from server.domain.columns import utcnow
+    from server.domain.network.models import Provider
+    from server.domain.referrals.models import Referral, ReferralPriority, ReferralStatus
+    from tests.test_large_inbox import fill_inbox
+
+    async with db.read() as session:
+        provider = (await session.exec(select(Provider.id).where(Provider.name.contains("Grief")))).first()
+        benefit = (await session.exec(select(Benefit.id).where(Benefit.name == "Grief Counseling"))).first()
+        any_referral = (await session.exec(select(Referral.id))).first()
+        before = (await session.exec(select(Referral.id).order_by(Referral.id.desc()))).first()
+    await fill_inbox(db, SimpleNamespace(new_referral=any_referral), provider, benefit, 60)
+    async with db.write() as session:
+        requested = (
+            await session.exec(
+                select(Referral.id)
+                .where(Referral.id > before, Referral.status == ReferralStatus.REQUESTED)
+                .order_by(Referral.id)
+            )
+        ).all()
+        await session.exec(
+            update(Referral)
+            .where(Referral.id == requested[3])
+            .values(priority=ReferralPriority.STAT, respond_by=utcnow() - timedelta(hours=3))
+        )
+        for urgent in requested[4:7]:
+            await session.exec(update(Referral).where(Referral.id == urgent).values(priority=ReferralPriority.URGENT))
+
+
+@pytest.fixture(scope="module")
+def busy_server():
+    """Another live server: the demo with 60 more referrals to provider A."""
+    yield from live_server(sixty_referrals)
+
+
+def test_a_busy_inbox_opens_on_the_most_urgent_pages_to_the_end_and_accepts_in_one_click(browser, busy_server):
+    api = Api(busy_server)
+    context = browser.new_context(
+        base_url=busy_server, viewport={"width": 1280, "height": 800}, timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    try:
+        urgent = api(
+            ASHLEY,
+            """query { referrals(orderBy: URGENCY, filter: {statuses: [REQUESTED]}, first: 100) { totalCount
+            nodes { id priority isOverdue sharedParticipant { preferredName } } }
+            all: referrals(orderBy: URGENCY, first: 100) { totalCount nodes { id } }
+            unopened: referrals(filter: {new: true}) { totalCount } }""",
+        )
+        first = urgent["referrals"]["nodes"][0]
+        assert first["priority"] == "STAT" and first["isOverdue"], first
+        sign_in(page, ASHLEY)
+        # Opens on "To answer", the overdue STAT referral first, with its priority, age and respond-by date.
+        expect(page.get_by_role("button", name=re.compile("^To answer"))).to_have_attribute("aria-pressed", "true")
+        rows = page.locator("#inbox-list li.referral")
+        expect(rows.first).to_have_attribute("data-id", first["id"])
+        expect(rows.first.locator(".badge.priority-stat")).to_have_text("immediately")
+        expect(rows.first.locator(".age time")).to_have_text(re.compile(r"^Sent .*ago$"))
+        expect(rows.first.locator(".due .overdue")).to_contain_text("Overdue")
+        # The unopened count is in the title.
+        expect(page).to_have_title(f"({urgent['unopened']['totalCount']}) Referrals · Caseway provider portal")
+        expect(rows).to_have_count(urgent["referrals"]["totalCount"])
+        axe = Axe()
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+        # "All" pages on the server to its last referral: nothing is cut.
+        total = urgent["all"]["totalCount"]
+        assert total >= 62
+        page.get_by_role("button", name=re.compile("^All")).click()
+        expect(page.get_by_role("button", name=re.compile("^All"))).to_contain_text(str(total))
+        expect(rows).to_have_count(25)
+        # At least 12 rows fit on a 1280x800 screen.
+        visible = page.evaluate(
+            """() => [...document.querySelectorAll('#inbox-list li.referral')]
+                 .filter((li) => li.getBoundingClientRect().bottom <= window.innerHeight).length"""
+        )
+        shot(page, "inbox-busy-1280x800")
+        assert visible >= 12, visible
+        height = rows.nth(1).bounding_box()["height"]
+        assert height <= 56, height
+        while page.get_by_role("button", name="Show more").count():
+            shown = rows.count()
+            page.get_by_role("button", name="Show more").click()
+            expect(rows).to_have_count(min(shown + 25, total))
+        expect(rows).to_have_count(total)
+        expect(page.locator(".more .shown")).to_have_text(f"Showing {total} of {total}")
+        assert rows.last.get_attribute("data-id") == urgent["all"]["nodes"][-1]["id"]
+        assert [r.get_attribute("data-id") for r in rows.all()] == [n["id"] for n in urgent["all"]["nodes"]]
+        # Accept straight from the list, in one click (the second most urgent; rejecting asks a reason on its page).
+        page.get_by_role("button", name=re.compile("^To answer")).click()
+        second = urgent["referrals"]["nodes"][1]
+        row = page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')
+        row.get_by_role("button", name="Accept").click()
+        answered = page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')
+        expect(answered.locator(".badge.status-accepted")).to_have_text("accepted")
+        expect(answered.get_by_role("button", name="Accept")).to_have_count(0)
+        status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": second["id"]})
+        assert status["referral"]["status"] == "ACCEPTED"
+        # While the API cannot be reached, the inbox says since when it is stale; then recovers.
+        notice = page.locator(".notice.stale")
+        expect(notice).to_be_hidden()
+        page.route("**/graphql", lambda route: route.abort())
+        expect(notice).to_be_visible(timeout=25000)
+        expect(notice).to_contain_text(re.compile(r"Not updated since \d{1,2}:\d\d\s[AP]M, retrying"))
+        expect(rows.first).to_have_attribute("data-id", first["id"])  # the old list stays, marked stale
+        page.unroute("**/graphql")
+        expect(notice).to_be_hidden(timeout=25000)
+        expect(page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')).to_have_count(0)  # answered
+    finally:
+        context.close()
+        api.client.close()
+    assert problems == [], problems

@@ -116,7 +116,8 @@ export function focusHeading() {
   if (heading) {
     heading.setAttribute("tabindex", "-1");
     heading.focus();
-    document.title = `${heading.textContent} · ${t("app.title")}`;
+    // A view may put a count before its title ("(3) Referrals"), kept in data-title-prefix.
+    document.title = `${heading.dataset.titlePrefix || ""}${heading.textContent} · ${t("app.title")}`;
   }
 }
 

@@ -149,6 +149,7 @@ FIELD_ARGUMENTS = {
     ("caseNotes", "caseId"): "Only notes of this case.",
     ("incidents", "participantId"): "Only incidents involving this participant.",
     ("addParticipantAlert", "participantId"): "The participant to raise the alert on.",
+    ("referrals", "orderBy"): "The order, NEWEST unless given; page on in the order the cursor came from.",
     ("createReferral", "send"): "Send it to the provider at once (consent needed) instead of saving a draft.",
     ("sendReferral", "note"): _STATUS_NOTE,
     ("cancelReferral", "reason"): "Why the agency cancels it (required).",

@@ -1,9 +1,10 @@
 """Referrals: created and sent by the agency, answered and followed by the provider, every step recorded."""
 
-from datetime import datetime, timedelta
+import enum
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, case, func, literal
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +14,7 @@ from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit
 from server.domain.clients.models import AssignmentStatus, BenefitAssignment, Participant
 from server.domain.clients.participants import fold, matches
-from server.domain.columns import utcnow
+from server.domain.columns import UTCDateTime, utcnow
 from server.domain.errors import Conflict, DomainError, ErrorCode, Forbidden, Invalid
 from server.domain.network.models import Facility, Provider, ProviderStatus
 from server.domain.paging import Page, paginate
@@ -74,8 +75,57 @@ async def get_referral(session: AsyncSession, principal: Principal | None, refer
     return await fetch(session, Referral, referral_id, scope=visible_referrals(principal), what="referral")
 
 
+class ReferralOrder(enum.StrEnum):
+    NEWEST = "NEWEST"
+    URGENCY = "URGENCY"
+
+
+# Most urgent first (FHIR request priority: stat > asap > urgent > routine).
+PRIORITY_RANK = {
+    ReferralPriority.STAT: 0,
+    ReferralPriority.ASAP: 1,
+    ReferralPriority.URGENT: 2,
+    ReferralPriority.ROUTINE: 3,
+}
+# Keyset order needs NOT NULL values: a referral without a respond-by date comes after every dated one.
+NO_RESPOND_BY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _urgency_order(now: datetime) -> tuple[list, Any]:
+    """Overdue first (requested, past its respond-by date at `now`), then by priority, respond-by date, id; and
+    a row's values of these columns, for its cursor. Each page reads "overdue" at its own `now`: a referral that
+    falls overdue between two pages moves ahead of the cursor (the next read from the start shows it first)."""
+    overdue = case((_overdue_clause(now), 0), else_=1).label("overdue_rank")
+    priority = case(dict(PRIORITY_RANK), value=Referral.priority, else_=len(PRIORITY_RANK)).label("priority_rank")
+    respond_by = func.coalesce(Referral.respond_by, literal(NO_RESPOND_BY, UTCDateTime), type_=UTCDateTime).label(
+        "respond_by_or_never"
+    )
+    order = [(overdue, "asc"), (priority, "asc"), (respond_by, "asc"), (Referral.id, "asc")]
+
+    def values_of(r: Referral) -> list:
+        return [
+            0 if is_overdue(r, now) else 1,
+            PRIORITY_RANK.get(ReferralPriority(r.priority), len(PRIORITY_RANK)),
+            r.respond_by or NO_RESPOND_BY,
+            r.id,
+        ]
+
+    return order, values_of
+
+
 def _filtered(
-    principal: Principal, *, statuses, provider_id, participant_id, referring_user_id, overdue, new, client_name=None
+    principal: Principal,
+    *,
+    statuses,
+    provider_id,
+    participant_id,
+    referring_user_id,
+    overdue,
+    new,
+    client_name=None,
+    facility_id=None,
+    benefit_id=None,
+    priorities=None,
 ):
     query = select(Referral).where(visible_referrals(principal))
     if client_name and client_name.strip():
@@ -98,6 +148,13 @@ def _filtered(
         query = query.where(clause if overdue else ~clause)
     if new is not None:
         query = query.where(Referral.first_viewed_at.is_(None) if new else Referral.first_viewed_at.is_not(None))
+    if facility_id is not None:
+        query = query.where(Referral.facility_id == facility_id)
+    if benefit_id is not None:
+        of_benefit = select(BenefitAssignment.id).where(BenefitAssignment.benefit_id == benefit_id)
+        query = query.where(Referral.benefit_assignment_id.in_(of_benefit))
+    if priorities:
+        query = query.where(Referral.priority.in_(priorities))
     return query
 
 
@@ -112,10 +169,15 @@ async def list_referrals(
     overdue: bool | None = None,
     new: bool | None = None,
     client_name: str | None = None,
+    facility_id: int | None = None,
+    benefit_id: int | None = None,
+    priorities: list[ReferralPriority] | None = None,
+    order: ReferralOrder = ReferralOrder.NEWEST,
     first: int,
     after: str | None = None,
 ) -> Page[Referral]:
-    """Newest first. Agency staff: their agency's referrals. Provider users: their inbox."""
+    """Newest first, or most urgent first (`ReferralOrder.URGENCY`). Agency staff: their agency's referrals.
+    Provider users: their inbox."""
     principal = require(principal, READERS)
     query = _filtered(
         principal,
@@ -126,7 +188,13 @@ async def list_referrals(
         overdue=overdue,
         new=new,
         client_name=client_name,
+        facility_id=facility_id,
+        benefit_id=benefit_id,
+        priorities=priorities,
     )
+    if order == ReferralOrder.URGENCY:
+        columns, values_of = _urgency_order(utcnow())
+        return await paginate(session, query, order=columns, first=first, after=after, values_of=values_of)
     return await paginate(session, query, order=[(Referral.id, "desc")], first=first, after=after)
 
 

@@ -60,6 +60,9 @@ class ReferralFilter:
         default=None,
         description="Part of the client's name, any case or accents (providers: the name they are shown).",
     )
+    facility_id: strawberry.ID | None = strawberry.field(default=None, description="Only to this facility.")
+    benefit_id: strawberry.ID | None = strawberry.field(default=None, description="Only for this benefit.")
+    priorities: list[ReferralPriority] | None = strawberry.field(default=None, description="Only of these priorities.")
 
 
 @strawberry.input(description="A point on the map.")

@@ -10,7 +10,7 @@ from server.graphql.mapping import from_model, optional_id, parse_id, parse_ids
 from server.graphql.network.types import Facility
 from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.referrals.inputs import ProviderSearchFilter, ReferralFilter
-from server.graphql.referrals.types import ProviderSearchResult, Referral, ReferralStatusCount
+from server.graphql.referrals.types import ProviderSearchResult, Referral, ReferralOrder, ReferralStatusCount
 from server.graphql.runner import run_query
 
 
@@ -22,19 +22,23 @@ def _filters(f: ReferralFilter) -> dict:
         "overdue": f.overdue,
         "new": f.new,
         "client_name": f.client_name,
+        "facility_id": optional_id(f.facility_id, field="filter.facilityId"),
+        "benefit_id": optional_id(f.benefit_id, field="filter.benefitId"),
+        "priorities": f.priorities,
     }
 
 
 @strawberry.type
 class ReferralsQuery:
     @strawberry.field(
-        description="Referrals, newest first: agency staff see their agency's, provider users those sent to "
-        "their provider (their inbox). Agency staff and provider users."
+        description="Referrals, newest first (or most urgent first, `orderBy: URGENCY`): agency staff see their "
+        "agency's, provider users those sent to their provider (their inbox). Agency staff and provider users."
     )
     async def referrals(
         self,
         info: Info,
         filter: ReferralFilter | None = None,
+        order_by: ReferralOrder = ReferralOrder.NEWEST,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> Connection[Referral] | None:
@@ -44,6 +48,7 @@ class ReferralsQuery:
             referrals.list_referrals,
             statuses=f.statuses,
             **_filters(f),
+            order=order_by,
             first=first,
             after=after,
         )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from server.domain.referrals import models, transitions
+from server.domain.referrals.referrals import ReferralOrder as ReferralOrderCode
 from server.domain.referrals.referrals import available_actions, is_deliverable, is_overdue
 from server.domain.referrals.sharing import sees_whole_participant, shared_view
 from server.graphql.accounts.types import Role
@@ -30,6 +31,11 @@ ReasonCode = strawberry.enum(
     models.ReasonCode,
     description="Why a referral was rejected, held, cancelled, failed or entered in error, or its authorization "
     "denied.",
+)
+ReferralOrder = strawberry.enum(
+    ReferralOrderCode,
+    description="How to order referrals: NEWEST (sent or created last first) or URGENCY (overdue first, then "
+    "STAT, ASAP, URGENT, ROUTINE, then the soonest respond-by date).",
 )
 SharedField = strawberry.enum(models.SharedField, description="A participant field a referral shows its provider.")
 ReferralEventKind = strawberry.enum(models.ReferralEventKind, description="What a history entry changed.")
