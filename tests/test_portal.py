@@ -205,9 +205,12 @@ def test_the_whole_story_from_referral_to_disbursement(page: Page, api: Api):
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_role("button", name="Request authorization")).to_be_visible()
     page.get_by_role("button", name="Request authorization").click()
-    expect(page.locator("dd", has_text="requested")).to_be_visible()
+    expect(page.locator("dd").get_by_text("requested", exact=True)).to_be_visible()  # not "not requested yet"
     # Connor authorizes (API).
-    api(CONNOR, "mutation A($id: ID!) { authorizeReferral(id: $id) { errors { message } } }", {"id": story["referral"]})
+    authorized = api(
+        CONNOR, "mutation A($id: ID!) { authorizeReferral(id: $id) { errors { message } } }", {"id": story["referral"]}
+    )
+    assert authorized["authorizeReferral"]["errors"] == [], authorized
     # The history tells status changes from authorization changes.
     page.reload()
     history = page.locator("ol.history")
@@ -363,6 +366,135 @@ def test_new_referrals_appear_without_a_reload(page: Page, api: Api):
     expect(page.locator("#status")).to_have_text("New referrals arrived: 1.")
 
 
+# Referral page: always what the server holds.
+
+
+def block_referral_polls(route):
+    """Holds the referral page's poll back, so a change made elsewhere stays unseen until the user acts."""
+    if "ReferralVersion" in (route.request.post_data or ""):
+        route.abort()
+    else:
+        route.continue_()
+
+
+def test_the_referral_page_follows_the_server_after_each_action_and_changes_made_elsewhere(page: Page, api: Api):
+    story = refer_new_client(api, "Evangeline")
+    sign_in(page, ASHLEY)
+    page.goto(f"/portal/#/referrals/{story['referral']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evangeline — Grief Counseling")
+    # What the decision needs is above the buttons.
+    decision = page.get_by_role("region", name="Before you decide")
+    expect(decision).to_contain_text("Mornings suit best.")
+    expect(decision).to_contain_text("Needs the agency's authorization before service starts.")
+    above = page.evaluate(
+        """() => document.querySelector('.decision').compareDocumentPosition(document.querySelector('.actions'))
+             & Node.DOCUMENT_POSITION_FOLLOWING"""
+    )
+    assert above
+    # After Accept, the page shows the server's referral and focus is on the result, not on <body>.
+    page.get_by_role("button", name="Accept").click()
+    result = page.locator(".referral-result")
+    expect(result).to_have_text("Saved: status is now accepted.")
+    expect(result).to_be_focused()
+    page.get_by_role("button", name="Request authorization").click()
+    expect(result).to_have_text("Saved: authorization is now requested.")
+    expect(result).to_be_focused()
+    expect(page.get_by_role("button", name="Request authorization")).to_have_count(0)
+    # The agency authorizes (API): the open page shows it within a poll, without a reload, and says so.
+    api(CONNOR, "mutation A($id: ID!) { authorizeReferral(id: $id) { errors { message } } }", {"id": story["referral"]})
+    expect(page.locator(".referral-status dd", has_text="authorized")).to_be_visible(timeout=20000)
+    expect(page.locator("#status")).to_have_text("Updated: authorization is now authorized.")
+    expect(page.locator("ol.history li", has_text="Authorization: requested → authorized (Connor")).to_have_count(1)
+    expect(page.locator("ol.history li", has_text="Status: to answer → accepted (Ashley")).to_have_count(1)
+    # Enrolling starts the referral: the page says "in progress" and offers no stale Start.
+    page.get_by_label("Schedule").select_option(label=page.locator("option", has_text="Wednesdays 11:00").inner_text())
+    page.get_by_role("button", name="Enroll", exact=True).click()
+    expect(result).to_contain_text("Individual grief counseling, Wednesdays 11:00")
+    expect(result).to_be_focused()
+    expect(page.locator(".referral-status dd").first).to_have_text("in progress")
+    expect(page.get_by_role("button", name="Start")).to_have_count(0)
+    # Complete asks first (in the page); Cancel changes nothing.
+    page.get_by_role("button", name="Complete", exact=True).click()
+    question = page.get_by_text("Mark this referral complete?")
+    expect(question).to_be_focused()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    shot(page, "referral-complete-confirm-en")
+    page.get_by_role("button", name="Cancel").click()
+    expect(question).to_have_count(0)
+    status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": story["referral"]})
+    assert status["referral"]["status"] == "IN_PROGRESS"
+    page.get_by_role("button", name="Complete", exact=True).click()
+    page.get_by_role("button", name="Yes, complete it").click()
+    expect(result).to_have_text("Saved: status is now completed.")
+    expect(page.locator("ol.history li", has_text="Status: in progress → completed (Ashley")).to_have_count(1)
+    expect(page.get_by_role("button", name="Complete", exact=True)).to_have_count(0)
+    status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": story["referral"]})
+    assert status["referral"]["status"] == "COMPLETED"
+
+
+def test_an_action_on_a_referral_changed_elsewhere_reloads_and_says_what_changed(page: Page, api: Api):
+    story = refer_new_client(api, "Florentine")
+    sign_in(page, ASHLEY)
+    page.route("**/graphql", block_referral_polls)
+    page.goto(f"/portal/#/referrals/{story['referral']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Florentine — Grief Counseling")
+    # A colleague accepts it (API) while the page still offers Accept: the stale click reloads and explains.
+    version = api(MARCUS, "query R($id: ID!) { referral(id: $id) { version } }", {"id": story["referral"]})
+    accepted = api(
+        MARCUS,
+        "mutation A($id: ID!, $v: Int) { acceptReferral(id: $id, expectedVersion: $v) { errors { message } } }",
+        {"id": story["referral"], "v": version["referral"]["version"]},
+    )
+    assert accepted["acceptReferral"]["errors"] == []
+    page.get_by_role("button", name="Accept").click()
+    result = page.locator(".referral-result")
+    expect(result).to_have_text(
+        "This referral had changed meanwhile: status is now accepted. Below is what it holds now."
+    )
+    expect(result).to_be_focused()
+    expect(page.get_by_role("button", name="Accept")).to_have_count(0)
+    expect(page.locator(".referral-status dd").first).to_have_text("accepted")
+    # The colleague also requests authorization: "cannot become SUBMITTED from there" is not shown raw.
+    requested = api(
+        MARCUS,
+        "mutation A($id: ID!) { requestAuthorization(id: $id) { errors { message } } }",
+        {"id": story["referral"]},
+    )
+    assert requested["requestAuthorization"]["errors"] == []
+    page.get_by_role("button", name="Request authorization").click()
+    expect(result).to_contain_text("This referral had changed meanwhile: authorization is now requested.")
+    expect(page.get_by_text("cannot become")).to_have_count(0)
+    expect(page.get_by_role("button", name="Request authorization")).to_have_count(0)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    shot(page, "referral-conflict-en")
+    page.unroute("**/graphql")
+
+
+def test_a_request_the_server_applied_but_whose_answer_was_lost_shows_what_it_holds(page: Page, api: Api):
+    story = refer_new_client(api, "Genevieve")
+    sign_in(page, ASHLEY)
+    page.goto(f"/portal/#/referrals/{story['referral']}")
+    page.get_by_role("button", name="Accept").click()
+    expect(page.locator(".referral-result")).to_have_text("Saved: status is now accepted.")
+
+    def applied_then_lost(route):
+        if "requestAuthorization" in (route.request.post_data or ""):
+            route.fetch()  # the server applies it...
+            route.abort("timedout")  # ...and the answer never reaches the page
+        else:
+            route.continue_()
+
+    page.route("**/graphql", applied_then_lost)
+    page.get_by_role("button", name="Request authorization").click()
+    expect(page.locator(".referral-result")).to_have_text(
+        "No answer came back, but the referral changed: authorization is now requested. Below is what it holds now."
+    )
+    expect(page.get_by_role("button", name="Request authorization")).to_have_count(0)
+    page.unroute("**/graphql")
+
+
 def test_a_view_that_loads_late_does_not_replace_the_page_the_user_moved_on_to(page: Page):
     sign_in(page, MARCUS)
     page.get_by_role("link", name="Sessions").click()
@@ -515,7 +647,7 @@ def test_every_page_has_no_axe_violations_and_fits_the_screen(browser, server, l
                 signed_in_as = who
             if route is None:  # the latest held session's roster
                 page.goto("/portal/#/sessions")
-                page.locator("section").nth(2).get_by_role("link").first.click()
+                page.locator("main section").last.get_by_role("link").first.click()
             else:
                 page.goto(f"/portal/{route}")
             page.wait_for_selector("main h1")
@@ -655,3 +787,202 @@ def test_a_busy_inbox_opens_on_the_most_urgent_pages_to_the_end_and_accepts_in_o
         context.close()
         api.client.close()
     assert problems == [], problems
+
+
+# Sessions and attendance at real volume: a roster of twenty.
+BIG_ROSTER: dict[str, list[str]] = {}
+
+
+async def twenty_on_a_roster(db: Database) -> None:
+    """A daily group of the Grief Center from three days ago to two days ahead (six sessions), twenty enrolled."""
+    from types import SimpleNamespace
+
+    from sqlmodel import select
+
+    from server.domain.catalogue.models import Benefit, CodeSet, Program
+    from server.domain.delivery import schedule_assignments
+    from server.domain.network.models import Facility, Provider
+    from server.domain.users import User, principal_of
+    from tests.conftest import PEOPLE
+    from tests.stories import approved_schedule, authorized_referral, days_ago_at
+
+    async with db.read() as session:
+        users = (await session.exec(select(User).where(User.email.in_(PEOPLE.values())))).all()
+        by_email = {u.email: principal_of(u) for u in users}
+        people = {who: by_email[email] for who, email in PEOPLE.items() if email in by_email}
+        one = lambda model, *where: session.exec(select(model.id).where(*where))  # noqa: E731
+        grief = (await one(Provider, Provider.name == "Cosville Grief Counseling Center")).one()
+        world = SimpleNamespace(
+            grief_center=grief,
+            grief_facility=(await one(Facility, Facility.provider_id == grief)).one(),
+            family_support=(await one(Program, Program.name == "Family Support", Program.agency_id == 1)).one(),
+            grief_counseling=(await one(Benefit, Benefit.name == "Grief Counseling")).one(),
+            cpt_90832=(await one(CodeSet, CodeSet.code == "90832")).one(),
+        )
+    first = days_ago_at(3, 10)
+    schedule_id, sessions = await approved_schedule(
+        db, people, world, first_start=first, capacity=25, name="Morning group", frequency="DAILY", count=6
+    )
+    for number in range(1, 21):
+        referral = await authorized_referral(db, people, world, first_name=f"Member{number:02d}")
+        async with db.write() as session:
+            await schedule_assignments.enroll_in_schedule(
+                session, people["provider_a"], referral_id=referral.id, schedule_id=schedule_id, from_date=first.date()
+            )
+    BIG_ROSTER["sessions"] = [str(s) for s in sessions]
+
+
+@pytest.fixture(scope="module")
+def roster_server():
+    """Another live server: the demo with a daily group of twenty."""
+    yield from live_server(twenty_on_a_roster)
+
+
+def marks_saved(api: Api, session_id: str) -> dict[str, int]:
+    from collections import Counter
+
+    roster = api(ASHLEY, "query R($id: ID!) { sessionRoster(sessionId: $id) { lines { mark } } }", {"id": session_id})
+    return dict(Counter(line["mark"] for line in roster["sessionRoster"]["lines"]))
+
+
+def in_view(page: Page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_roster_of_twenty_with_two_absences_takes_three_actions_besides_the_two_changes(
+    browser, roster_server, width
+):
+    api = Api(roster_server)
+    session_id = BIG_ROSTER["sessions"][0 if width == 1280 else 1]
+    context = browser.new_context(
+        base_url=roster_server, viewport={"width": width, "height": 800}, timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    actions = 0
+
+    def act(locator) -> None:
+        nonlocal actions
+        actions += 1
+        locator.click()
+
+    try:
+        assert marks_saved(api, session_id) == {None: 20}  # not yet taken
+        sign_in(page, ASHLEY)
+        act(page.locator("#nav").get_by_role("link", name="Sessions"))
+        act(page.locator(f'main a[href="#/sessions/{session_id}"]'))
+        rows = page.locator("fieldset.mark")
+        expect(rows).to_have_count(20)
+        # Everyone starts Present; the bar with the count and Save is on screen without scrolling, on a long page.
+        expect(page.get_by_role("radio", name="Present", checked=True)).to_have_count(20)
+        expect(page.locator(".roster-count")).to_have_text("20 present, 0 absent")
+        assert page.evaluate("document.documentElement.scrollHeight") > 800
+        save = page.get_by_role("button", name="Save attendance")
+        assert in_view(page, save) and in_view(page, page.get_by_role("button", name="Mark all present"))
+        if width == 1280:
+            height = rows.nth(1).bounding_box()["height"]
+            assert height <= 50, height  # compact rows
+        shot(page, f"roster-twenty-{width}")
+        # The two changes, one of them at the bottom of the roster.
+        rows.nth(4).get_by_role("radio", name="Absent").check()
+        rows.nth(19).get_by_role("radio", name="Absent").check()
+        expect(page.locator(".roster-count")).to_have_text("18 present, 2 absent")
+        assert in_view(page, save)  # still on screen at the bottom of the roster
+        act(save)
+        result = page.locator("main").get_by_text("Attendance saved: 20 marked.")
+        expect(result).to_be_focused()
+        assert actions <= 3, actions
+        assert marks_saved(api, session_id) == {"PRESENT": 18, "ABSENT": 2}
+        # A saved mark is kept when the roster is opened again.
+        page.reload()
+        expect(rows.nth(4).get_by_role("radio", name="Absent")).to_be_checked()
+        expect(page.locator(".roster-count")).to_have_text("18 present, 2 absent")
+    finally:
+        context.close()
+        api.client.close()
+    assert problems == [], problems
+
+
+def test_a_future_session_is_read_only_and_a_roster_prints_as_a_sign_in_sheet(browser, roster_server):
+    api = Api(roster_server)
+    context = browser.new_context(
+        base_url=roster_server, viewport={"width": 1280, "height": 800}, timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    axe = Axe()
+    try:
+        sign_in(page, ASHLEY)
+        future = BIG_ROSTER["sessions"][-1]
+        page.goto(f"/portal/#/sessions/{future}")
+        expect(page.locator("main")).to_contain_text("Attendance opens on ")
+        expect(page.locator("main li", has_text="Member20")).to_be_visible()
+        expect(page.get_by_role("radio")).to_have_count(0)
+        expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+        assert marks_saved(api, future) == {None: 20}
+        # Printed: the session, names and a signature column; no navigation, no buttons.
+        held = BIG_ROSTER["sessions"][2]
+        page.goto(f"/portal/#/sessions/{held}")
+        expect(page.get_by_role("button", name="Save attendance")).to_be_visible()
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+        # A refused save says so next to Save, with focus on it.
+        page.route("**/graphql", lambda route: route.fulfill(status=502, body="Bad gateway"))
+        page.get_by_role("button", name="Save attendance").click()
+        error = page.locator(".roster-bar").get_by_role("alert")
+        expect(error).to_have_text("Something went wrong on our side. Try again in a moment.")
+        expect(error).to_be_focused()
+        page.unroute("**/graphql")
+        assert marks_saved(api, held) == {None: 20}
+        expect(page.locator("table.roster-print")).to_be_hidden()
+        page.emulate_media(media="print")
+        sheet = page.locator("table.roster-print")
+        expect(sheet).to_be_visible()
+        expect(sheet.locator("th")).to_have_text(["Name", "Signature"])
+        expect(sheet.locator("tbody tr")).to_have_count(20)
+        expect(page.locator("header.bar")).to_be_hidden()
+        expect(page.get_by_role("button", name="Save attendance")).to_be_hidden()
+        expect(page.get_by_role("button", name="Print")).to_be_hidden()
+        expect(page.get_by_role("radio").first).to_be_hidden()
+        shot(page, "roster-print")
+        pdf = page.pdf(format="Letter")
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page
+        page.emulate_media(media="screen")
+    finally:
+        context.close()
+        api.client.close()
+
+
+def test_sessions_put_attendance_due_first_group_the_week_by_day_and_filter_by_schedule(browser, roster_server):
+    context = browser.new_context(
+        base_url=roster_server, viewport={"width": 1280, "height": 800}, timezone_id="America/Chicago"
+    )
+    page = context.new_page()
+    try:
+        sign_in(page, ASHLEY)
+        page.locator("#nav").get_by_role("link", name="Sessions").click()
+        headings = page.locator("main h2")
+        expect(headings.first).to_have_text("Attendance due")
+        expect(headings).to_have_text(["Attendance due", "Today", "Upcoming", "Past two weeks"])
+        due = page.get_by_role("region", name="Attendance due")
+        held, ahead = BIG_ROSTER["sessions"][2], BIG_ROSTER["sessions"][-1]  # yesterday's (not taken), in two days
+        expect(due.locator(f'a[href="#/sessions/{held}"]')).to_have_count(1)
+        upcoming = page.get_by_role("region", name="Upcoming")
+        expect(upcoming.locator(f'a[href="#/sessions/{ahead}"]')).to_have_count(1)
+        expect(upcoming.locator("h3").first).to_have_text(re.compile(r"^\w+day, \w+ \d{1,2}$"))
+        shot(page, "sessions-week-1280")
+        everything = page.locator("main li.session").count()
+        page.get_by_label("Schedule").select_option("Morning group")
+        links = page.locator("main li.session a")
+        assert 0 < links.count() < everything
+        for text in links.all_inner_texts():
+            assert "Morning group" in text, text
+        page.get_by_label("Schedule").select_option("")
+        expect(page.locator("main li.session")).to_have_count(everything)
+        assert Axe().run(page).violations_count == 0
+    finally:
+        context.close()

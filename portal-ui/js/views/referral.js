@@ -1,11 +1,16 @@
-// One referral: the client as shared, the benefit, the caseworker's notes, the history; the actions legal now;
-// and, once accepted and authorized, enrollment into a schedule (from a date) or a single session.
+// One referral: what the decision needs (the benefit, whether the agency must authorize it, the client's alerts,
+// the caseworker's note) above the actions legal now; the client as shared; enrollment into a schedule (from a
+// date) or a single session once accepted and authorized; the history.
+// The page always shows what the server holds: after every action (and after enrolling) it re-reads the referral,
+// and while visible it polls the referral's version every POLL_MS, redrawing (and saying what changed) when someone
+// else changed it. A CONFLICT answer (a stale version, "cannot become X from there") reloads and says what changed.
 
-import { announce, problem } from "../app.js";
+import { announce, app, problem, whileShown } from "../app.js";
 import { gql } from "../api.js";
 import { clear, clearFieldErrors, field, fill, h, showFieldError, uid } from "../dom.js";
 import { code, formatDate, formatDateTime, t, today } from "../i18n.js";
 
+const POLL_MS = 10000;
 const FIELDS = `id status statusReason authorizationStatus priority notes version isNew isOverdue sentAt deliverable
   availableActions referredBy agencyName facility { name }
   sharedParticipant { preferredName phone email birthDate addressLine1 addressLine2 city region postalCode
@@ -13,6 +18,8 @@ const FIELDS = `id status statusReason authorizationStatus priority notes versio
   benefit { id name unitOfMeasure requiresAuthorization }
   history { kind fromStatus toStatus fromAuthorizationStatus toAuthorizationStatus reason note actorName occurredAt }`;
 const OPEN = `mutation Open($id: ID!) { openReferral(id: $id) { referral { ${FIELDS} } errors { code message } } }`;
+const READ = `query Referral($id: ID!) { referral(id: $id) { ${FIELDS} } }`;
+const VERSION = `query ReferralVersion($id: ID!) { referral(id: $id) { id version } }`;
 const ACTIONS = {
   ACCEPT: "acceptReferral",
   REJECT: "rejectReferral",
@@ -39,18 +46,78 @@ export async function referralView(container, id) {
   const payload = data.openReferral;
   if (payload.errors.length) {
     const notFound = payload.errors[0].code === "NOT_FOUND";
-    fill(container, 
+    fill(
+      container,
       h("h1", {}, t("referral.client")),
       h("div", { class: "notice error", role: "alert" }, notFound ? t("error.not-found") : payload.errors[0].message),
     );
     return;
   }
-  render(container, payload.referral);
+  // The page's state: the referral as last read from the server, and how many actions are on their way.
+  const view = { container, id, referral: payload.referral, busy: 0 };
+  render(view);
+  const timer = setInterval(() => poll(view).catch(() => null), POLL_MS);
+  whileShown(container, () => clearInterval(timer));
 }
 
-function render(container, referral) {
+/** Redraws when the server's version differs from the one shown; not while the user is filling a form. */
+async function poll(view) {
+  if (document.visibilityState !== "visible" || !app.viewer || !view.container.isConnected) return;
+  if (view.busy || editing(view)) return;
+  const data = await gql(VERSION, { id: view.id });
+  if (!data.referral || data.referral.version === view.referral.version) return;
+  const before = view.referral;
+  const fresh = (await gql(READ, { id: view.id })).referral;
+  if (!fresh || view.busy || editing(view) || !view.container.isConnected) return;
+  view.referral = fresh;
+  const focused = document.activeElement;
+  const had = focused && view.container.contains(focused) ? focused.dataset.action || null : undefined;
+  render(view);
+  announce(t("referral.updated", { changes: changes(before, fresh) }));
+  if (had !== undefined) {
+    // Focus was on the page: keep it on the same button if it is still offered, else on the status.
+    const same = had && view.container.querySelector(`button[data-action="${had}"]`);
+    (same || view.container.querySelector(".referral-status")).focus();
+  }
+}
+
+/** Whether the user is in the middle of something a redraw would throw away. */
+function editing(view) {
+  const c = view.container;
+  if (c.querySelector(".actions form, .actions .confirm")) return true;
+  const schedule = c.querySelector('select[data-field="scheduleId"]');
+  return Boolean(schedule && schedule.value);
+}
+
+/** What differs between two reads of the referral, in words ("status is now in progress"). */
+function changes(before, after) {
+  const said = [];
+  if (before.status !== after.status) said.push(t("referral.nowStatus", { status: code(after.status) }));
+  if (before.authorizationStatus !== after.authorizationStatus) {
+    said.push(t("referral.nowAuthorization", { status: code(after.authorizationStatus) }));
+  }
+  return said.length ? said.join(t("referral.and")) : t("referral.nowOther");
+}
+
+/** Re-reads the referral from the server and redraws it, with `notice` ({kind, text}) shown and focused. */
+async function reload(view, notice) {
+  const fresh = (await gql(READ, { id: view.id })).referral;
+  if (!fresh) throw new Error("referral gone");
+  const before = view.referral;
+  view.referral = fresh;
+  if (!view.container.isConnected) return;
+  const text = typeof notice.text === "function" ? notice.text(before, fresh) : notice.text;
+  render(view, { ...notice, text });
+  announce(text);
+  const shown = view.container.querySelector(".referral-result");
+  if (shown) shown.focus();
+}
+
+function render(view, notice = null) {
+  const referral = view.referral;
   const person = referral.sharedParticipant;
-  fill(container, 
+  fill(
+    view.container,
     h("p", { class: "back" }, h("a", { href: "#/inbox" }, "← ", t("nav.inbox"))),
     h("h1", {}, person.preferredName, " — ", referral.benefit.name),
     h(
@@ -61,35 +128,60 @@ function render(container, referral) {
     ),
     h(
       "dl",
-      { class: "facts" },
+      { class: "facts referral-status", tabindex: "-1" },
       fact(t("referral.status"), code(referral.status)),
       fact(t("referral.authorization"), code(referral.authorizationStatus)),
       fact(t("referral.priority"), code(referral.priority)),
       referral.facility ? fact(t("referral.facility"), referral.facility.name) : null,
     ),
-    actions(container, referral),
-    enrollment(referral),
+    notice ? h("div", { class: `notice ${notice.kind} referral-result`, tabindex: "-1" }, notice.text) : null,
+    decision(referral),
+    actions(view),
+    enrollment(view),
     clientSection(person),
-    h(
-      "section",
-      { "aria-labelledby": "benefit-heading" },
-      h("h2", { id: "benefit-heading" }, t("referral.benefit")),
-      h("p", {}, referral.benefit.name, ` (${t("referral.unit")}: ${referral.benefit.unitOfMeasure})`),
-      referral.benefit.requiresAuthorization ? h("p", {}, t("referral.needsAuthorization")) : null,
-    ),
-    h(
-      "section",
-      { "aria-labelledby": "notes-heading" },
-      h("h2", { id: "notes-heading" }, t("referral.notes")),
-      h("p", { class: "notes" }, referral.notes || t("referral.noNotes")),
-      h("p", { class: "meta" }, t("referral.referredBy", { name: referral.referredBy, agency: referral.agencyName })),
-    ),
     history(referral),
   );
 }
 
 function fact(term, value) {
   return [h("dt", {}, term), h("dd", {}, value)];
+}
+
+/** What the provider needs to answer: the benefit, whether it needs authorizing, alerts, the caseworker's note. */
+function decision(referral) {
+  const alerts = referral.sharedParticipant.alerts || [];
+  return h(
+    "section",
+    { "aria-labelledby": "decision-heading", class: "decision" },
+    h("h2", { id: "decision-heading" }, t("referral.decision")),
+    h(
+      "dl",
+      { class: "facts" },
+      fact(
+        t("referral.benefit"),
+        `${referral.benefit.name} (${t("referral.unit")}: ${referral.benefit.unitOfMeasure})`,
+      ),
+      fact(
+        t("referral.authorizationNeeded"),
+        referral.benefit.requiresAuthorization ? t("referral.needsAuthorization") : t("referral.noAuthorization"),
+      ),
+      fact(t("referral.notes"), h("span", { class: "notes" }, referral.notes || t("referral.noNotes"))),
+      fact(
+        t("referral.caseworker"),
+        t("referral.referredBy", { name: referral.referredBy, agency: referral.agencyName }),
+      ),
+    ),
+    alerts.length
+      ? [
+          h("h3", {}, t("referral.alerts")),
+          h(
+            "ul",
+            { class: "alerts" },
+            alerts.map((a) => h("li", { class: `alert-${a.severity.toLowerCase()}` }, a.text)),
+          ),
+        ]
+      : null,
+  );
 }
 
 function clientSection(person) {
@@ -108,16 +200,6 @@ function clientSection(person) {
     { "aria-labelledby": "client-heading" },
     h("h2", { id: "client-heading" }, t("referral.client")),
     facts.length ? h("dl", { class: "facts" }, facts) : h("p", {}, t("referral.notShared")),
-    person.alerts && person.alerts.length
-      ? [
-          h("h3", {}, t("referral.alerts")),
-          h(
-            "ul",
-            { class: "alerts" },
-            person.alerts.map((a) => h("li", { class: `alert-${a.severity.toLowerCase()}` }, a.text)),
-          ),
-        ]
-      : null,
     h(
       "p",
       { class: "meta" },
@@ -138,7 +220,7 @@ function history(referral) {
       "ol",
       { class: "history" },
       referral.history.map((entry) => {
-        // A status change, or (kind AUTHORIZATION) a change of the agency's authorization.
+        // A status change, or (kind AUTHORIZATION) a change of the agency's authorization: "what: from → to".
         const authorization = entry.kind === "AUTHORIZATION";
         const from = authorization ? entry.fromAuthorizationStatus : entry.fromStatus;
         const to = authorization ? entry.toAuthorizationStatus : entry.toStatus;
@@ -147,7 +229,7 @@ function history(referral) {
           {},
           h("time", { datetime: entry.occurredAt }, formatDateTime(entry.occurredAt)),
           " — ",
-          authorization ? `${t("referral.authorization")}: ` : "",
+          `${authorization ? t("referral.authorization") : t("referral.status")}: `,
           from ? `${code(from)} → ` : "",
           code(to),
           ` (${entry.actorName})`,
@@ -159,18 +241,30 @@ function history(referral) {
   );
 }
 
-function actions(container, referral) {
+/** The actions the server offers now; Complete only once service has started, and only after a confirmation. */
+function offered(referral) {
+  return referral.availableActions.filter(
+    (a) => ACTIONS[a] && (a !== "COMPLETE" || referral.status === "IN_PROGRESS"),
+  );
+}
+
+function actions(view) {
   const section = h(
     "section",
     { "aria-labelledby": "actions-heading", class: "actions" },
     h("h2", { id: "actions-heading" }, t("referral.actions")),
   );
-  const available = referral.availableActions.filter((a) => ACTIONS[a]);
+  const available = offered(view.referral);
   if (!available.length) {
     section.append(h("p", {}, t("referral.noActions")));
     return section;
   }
   const area = h("div", {});
+  const choose = (action) => {
+    if (NEEDS_REASON.has(action)) reasonForm(area, view, action);
+    else if (action === "COMPLETE") confirmComplete(area, view);
+    else act(view, action, {}, area);
+  };
   section.append(
     h(
       "div",
@@ -182,10 +276,7 @@ function actions(container, referral) {
             type: "button",
             class: action === "REJECT" || action === "FAIL" ? "secondary" : null,
             "data-action": action,
-            onclick: () =>
-              NEEDS_REASON.has(action)
-                ? reasonForm(area, container, referral, action)
-                : act(container, referral, action, {}, area),
+            onclick: () => choose(action),
           },
           code(action),
         ),
@@ -196,7 +287,24 @@ function actions(container, referral) {
   return section;
 }
 
-function reasonForm(area, container, referral, action) {
+function confirmComplete(area, view) {
+  const question = h("p", { tabindex: "-1", id: uid("confirm") }, t("referral.completeQuestion"));
+  const box = h(
+    "div",
+    { class: "card confirm", role: "group", "aria-labelledby": question.id },
+    question,
+    h(
+      "div",
+      { class: "buttons" },
+      h("button", { type: "button", onclick: () => act(view, "COMPLETE", {}, box) }, t("referral.completeYes")),
+      h("button", { type: "button", class: "secondary", onclick: () => clear(area) }, t("referral.cancel")),
+    ),
+  );
+  fill(area, box);
+  question.focus();
+}
+
+function reasonForm(area, view, action) {
   const reason = h(
     "select",
     { "data-field": "reason", required: true },
@@ -217,7 +325,7 @@ function reasonForm(area, container, referral, action) {
           reason.focus();
           return;
         }
-        await act(container, referral, action, { reason: reason.value, note: note.value.trim() || null }, form);
+        await act(view, action, { reason: reason.value, note: note.value.trim() || null }, form);
       },
     },
     h("h3", {}, code(action)),
@@ -234,7 +342,8 @@ function reasonForm(area, container, referral, action) {
   reason.focus();
 }
 
-async function act(container, referral, action, values, place) {
+async function act(view, action, values, place) {
+  const { container, referral } = view;
   const mutation = ACTIONS[action];
   const withVersion = action !== "REQUEST_AUTHORIZATION";
   // Only the steps that need a reason take one (the API refuses a reason elsewhere).
@@ -242,34 +351,60 @@ async function act(container, referral, action, values, place) {
   const declared = `$id: ID!${withReason ? ", $reason: ReasonCode" : ""}, $note: String${withVersion ? ", $version: Int" : ""}`;
   const document = `mutation Act(${declared}) {
     ${mutation}(id: $id${withReason ? ", reason: $reason" : ""}, note: $note${withVersion ? ", expectedVersion: $version" : ""}) {
-      referral { ${FIELDS} } errors { code field message } } }`;
-  for (const button of container.querySelectorAll("button")) button.disabled = true;
+      referral { id version } errors { code field message } } }`;
+  const enable = (on) => {
+    for (const button of container.querySelectorAll("button")) button.disabled = !on;
+  };
+  enable(false);
+  view.busy += 1;
   try {
-    const data = await gql(document, {
-      id: referral.id,
-      ...(withReason ? { reason: values.reason || null } : {}),
-      note: values.note || null,
-      ...(withVersion ? { version: referral.version } : {}),
-    });
-    const payload = data[mutation];
+    let payload;
+    try {
+      payload = (
+        await gql(document, {
+          id: referral.id,
+          ...(withReason ? { reason: values.reason || null } : {}),
+          note: values.note || null,
+          ...(withVersion ? { version: referral.version } : {}),
+        })
+      )[mutation];
+    } catch (error) {
+      // Timed out or cut off: the server may have applied it. Show what it holds if that changed; else the failure.
+      const fresh = await gql(VERSION, { id: view.id }).catch(() => null);
+      if (fresh && fresh.referral && fresh.referral.version !== referral.version) {
+        await reload(view, { kind: "warning", text: (b, a) => t("referral.maybeSaved", { changes: changes(b, a) }) });
+        return;
+      }
+      enable(true);
+      place.append(h("div", { class: "notice error", role: "alert" }, problem(error)));
+      return;
+    }
     if (payload.errors.length) {
-      for (const button of container.querySelectorAll("button")) button.disabled = false;
       const error = payload.errors[0];
+      if (error.code === "CONFLICT") {
+        // Changed elsewhere, or already done: show what the server holds now and say what changed.
+        await reload(view, { kind: "warning", text: (b, a) => t("referral.conflict", { changes: changes(b, a) }) });
+        return;
+      }
+      enable(true);
       if (!(place.tagName === "FORM" && showFieldError(place, error.field, error.message))) {
         place.append(h("div", { class: "notice error", role: "alert" }, error.message));
       }
       return;
     }
-    render(container, payload.referral);
-    announce(t("referral.done", { status: code(payload.referral.status) }));
-    container.querySelector("h1").focus();
+    await reload(view, { kind: "success", text: (b, a) => t("referral.saved", { changes: changes(b, a) }) });
   } catch (error) {
-    for (const button of container.querySelectorAll("button")) button.disabled = false;
-    place.append(h("div", { class: "notice error", role: "alert" }, problem(error)));
+    if (container.isConnected) {
+      enable(true);
+      place.append(h("div", { class: "notice error", role: "alert" }, problem(error)));
+    }
+  } finally {
+    view.busy -= 1;
   }
 }
 
-function enrollment(referral) {
+function enrollment(view) {
+  const referral = view.referral;
   const section = h(
     "section",
     { "aria-labelledby": "enroll-heading" },
@@ -281,7 +416,7 @@ function enrollment(referral) {
   }
   const body = h("div", {}, h("p", {}, t("app.loading")));
   section.append(body);
-  loadEnrollment(body, referral).catch((error) =>
+  loadEnrollment(body, view).catch((error) =>
     fill(body, h("div", { class: "notice error", role: "alert" }, problem(error))),
   );
   return section;
@@ -296,7 +431,8 @@ const SESSIONS = `query Sessions($id: ID!) { benefitSchedule(id: $id) { sessions
 const ENROLL = `mutation Enroll($input: ScheduleEnrollmentInput!) { enrollInSchedule(input: $input) {
   scheduleAssignment { id status schedule { name } } errors { code field message } } }`;
 
-async function loadEnrollment(body, referral) {
+async function loadEnrollment(body, view) {
+  const referral = view.referral;
   const data = await gql(SCHEDULES, { referral: referral.id });
   const schedules = data.benefitSchedules.nodes.filter((s) => s.benefitId === referral.benefit.id);
   const current = h(
@@ -394,6 +530,7 @@ async function loadEnrollment(body, referral) {
         else if (!session.value) return showFieldError(form, "sessionId", t("enroll.chooseSession"));
         else input.sessionId = session.value;
         button.disabled = true;
+        view.busy += 1;
         try {
           const payload = (await gql(ENROLL, { input })).enrollInSchedule;
           if (payload.errors.length) {
@@ -406,13 +543,16 @@ async function loadEnrollment(body, referral) {
           const made = payload.scheduleAssignment;
           const key = made.status === "WAITLISTED" ? "enroll.waitlisted" : "enroll.enrolled";
           const message = t(key, { schedule: made.schedule.name });
-          result.append(h("div", { class: "notice success" }, message));
-          announce(message);
-          current.append(h("li", {}, made.schedule.name, ` (${code(made.status)})`));
+          // Enrolling starts the referral (waitlisting may hold it): show what the server holds now.
+          await reload(view, { kind: "success", text: message }).catch(() => {
+            result.append(h("div", { class: "notice success" }, message));
+            announce(message);
+          });
         } catch (error) {
           result.append(h("div", { class: "notice error", role: "alert" }, problem(error)));
         } finally {
           button.disabled = false;
+          view.busy -= 1;
         }
       },
     },
