@@ -87,6 +87,8 @@ class CasewaySchema(strawberry.Schema):
         except TimeoutError:
             if not timeout.expired():
                 raise
+        if (db := getattr(kwargs.get("context_value"), "db", None)) is not None:
+            db.spoil()  # stopped part-way: none of its changes is kept, as its answer says
         message = f"The request took more than {self.timeout_seconds:g} seconds and was stopped. Ask for less."
         return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": "TIMEOUT"})])
 

@@ -76,8 +76,6 @@ class GraphQLView(GraphQL):
             root_value=root_value,
             sub_response=sub_response,
         )
-        if any((error.extensions or {}).get("code") == "TIMEOUT" for error in result.errors or ()):
-            context.db.spoil()  # stopped part-way: none of its changes is kept, as its answer says
         if not await context.db.finish():
             return ExecutionResult(data=None, errors=[GraphQLError(NOT_SAVED, extensions={"code": "CONFLICT"})])
         return result
