@@ -273,6 +273,23 @@ def test_a_token_whose_subject_is_not_an_id_is_not_valid(sub):
         read_token(SECRET, _token({"iss": ISSUER, "sub": sub, "exp": int(time.time()) + 600}))
 
 
+def test_a_token_checked_once_is_still_refused_once_expired_tampered_or_under_another_secret():
+    """Verified tokens are remembered (clients send the same one with every request); what they prove is not."""
+    now = int(time.time())
+    token = _token({"iss": ISSUER, "sub": "7", "exp": now + 60, "jti": "remembered"})
+    assert read_token(SECRET, token, now=now).user_id == 7
+    assert read_token(SECRET, token, now=now + 59).user_id == 7  # from memory
+    with pytest.raises(InvalidToken):
+        read_token(SECRET, token, now=now + 60)  # expired, though remembered
+    with pytest.raises(InvalidToken):
+        read_token(SECRET + "-rotated", token, now=now)  # the secret changed: checked again, and refused
+    head, _claims, signature = token.split(".")
+    forged = json.dumps({"iss": ISSUER, "sub": "1", "exp": now + 60, "jti": "remembered"}).encode()
+    forged_claims = base64.urlsafe_b64encode(forged).rstrip(b"=").decode()
+    with pytest.raises(InvalidToken):
+        read_token(SECRET, f"{head}.{forged_claims}.{signature}", now=now)  # another subject, the same signature
+
+
 async def test_a_signed_token_whose_subject_is_out_of_range_answers_401_not_500(http):
     for sub in SUBJECTS:
         token = _token({"iss": ISSUER, "sub": sub, "exp": int(time.time()) + 600})

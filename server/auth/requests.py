@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam
@@ -18,7 +18,7 @@ from server.db import Database, RequestDatabase
 from server.domain.agencies import Agency
 from server.domain.network.models import Provider
 from server.domain.principal import Principal
-from server.domain.users import User, principal_of
+from server.domain.users import User
 from server.domain.zones import provider_zone
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,16 @@ def _caller() -> Select:
     construction costs more than running it), for the parameters `user_id` and `token_id`."""
     revoked = select(RevokedToken.token_id).where(RevokedToken.token_id == bindparam("token_id")).exists()
     return (
-        select(User, func.coalesce(Agency.time_zone, provider_zone(Provider)), revoked)
+        select(
+            User.id,
+            User.full_name,
+            User.role,
+            User.agency_id,
+            User.provider_id,
+            User.active,
+            func.coalesce(Agency.time_zone, provider_zone(Provider)).label("time_zone"),
+            revoked.label("revoked"),
+        )
         .outerjoin(Agency, Agency.id == User.agency_id)
         .outerjoin(Provider, Provider.id == User.provider_id)
         .where(User.id == bindparam("user_id"))
@@ -64,10 +73,18 @@ async def identify(connection: HTTPConnection, db: Database | RequestDatabase, s
         expired = error.reason == "ExpiredTokenError"
         return Caller(None, "Your sign-in has expired: sign in again." if expired else "This token is not valid.")
     async with db.read() as session:
-        row = (await session.exec(_caller(), params={"user_id": claims.user_id, "token_id": claims.token_id})).first()
-    if row is None or not row[0].active:
+        # Columns, not a User record: the ORM's bookkeeping would cost more than the statement.
+        connection = await session.connection()
+        params = {"user_id": claims.user_id, "token_id": claims.token_id}
+        row = (await connection.execute(_caller(), params)).first()
+    if row is None or not row.active:
         return Caller(None, "This account cannot sign in.")
-    user, time_zone, was_revoked = row
-    if was_revoked:
+    if row.revoked:
         return Caller(None, "You have signed out: sign in again.")
-    return Caller(principal_of(user, time_zone), time_zone=ZoneInfo(time_zone))
+    principal = Principal(row.id, row.full_name, row.role, row.agency_id, row.provider_id, row.time_zone)
+    return Caller(principal, time_zone=_zone(row.time_zone))
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str) -> tzinfo:
+    return ZoneInfo(name)

@@ -2,7 +2,9 @@
 
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -29,8 +31,16 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
+@lru_cache(maxsize=4)
 def _key(secret: str) -> OctKey:
     return OctKey.import_key(secret.encode())
+
+
+# Clients send the same token with every request: its signature is checked once, then its claims are reused while
+# it lasts (a revoked token is refused by the caller's lookup, which runs every time). Keyed by secret and token, so
+# a changed secret checks again; bounded, the least recently used forgotten first.
+VERIFIED_TOKENS = 4096
+_verified: OrderedDict[tuple[str, str], "TokenClaims"] = OrderedDict()
 
 
 def issue_token(secret: str, *, user_id: int, ttl_seconds: int, now: int | None = None) -> str:
@@ -45,12 +55,29 @@ def issue_token(secret: str, *, user_id: int, ttl_seconds: int, now: int | None 
     return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, _key(secret), algorithms=[ALGORITHM])
 
 
-def read_token(secret: str, token: str) -> TokenClaims:
+def read_token(secret: str, token: str, *, now: float | None = None) -> TokenClaims:
     """The verified claims of `token`. Only HS256 is accepted, so `alg: none` and key confusion fail here."""
+    now = time.time() if now is None else now
+    key = (secret, token)
+    claims = _verified.get(key)
+    if claims is None:
+        claims = _verify(secret, token, now)
+        _verified[key] = claims
+        if len(_verified) > VERIFIED_TOKENS:
+            _verified.popitem(last=False)
+    else:
+        _verified.move_to_end(key)
+    if claims.expires_at <= now:
+        _verified.pop(key, None)
+        raise InvalidToken("ExpiredTokenError")
+    return claims
+
+
+def _verify(secret: str, token: str, now: float) -> TokenClaims:
     try:
         decoded = jwt.decode(token, _key(secret), algorithms=[ALGORITHM])
         registry = jwt.JWTClaimsRegistry(
-            iss={"essential": True, "value": ISSUER}, sub={"essential": True}, exp={"essential": True}
+            now=int(now), iss={"essential": True, "value": ISSUER}, sub={"essential": True}, exp={"essential": True}
         )
         registry.validate(decoded.claims)
         return TokenClaims(

@@ -5,13 +5,14 @@ import base64
 import enum
 import json
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
 from sqlalchemy import ColumnElement, and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession as SQLAlchemySession
 from sqlalchemy.sql import Select
 from sqlalchemy.types import BigInteger, Integer, NullType, SmallInteger
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,8 @@ class Page(Generic[T]):
     has_previous_page: bool
     # The whole list's query, unpaged: `count` runs it when a client asks for the total.
     list_query: Select
+    # Each item's companion records (see `paginate`), in the order asked, when some were asked for.
+    companions: list[tuple] = field(default_factory=list)
 
     async def count(self, session: AsyncSession) -> int:
         return await session.scalar(select(func.count()).select_from(self.list_query.order_by(None).subquery()))
@@ -195,10 +198,13 @@ async def paginate(
     first: int,
     after: str | None,
     values_of: Callable[[Any], list[Any]] | None = None,
+    companions: Sequence[tuple[type, ColumnElement[bool]]] = (),
 ) -> Page:
     """One page of `query` in `order`, whose last column must be unique (the primary key).
 
-    `values_of` gives a row's values of the `order` columns, for rows that are not one record.
+    `values_of` gives a row's values of the `order` columns, for rows that are not one record. `companions` are
+    records read in the same statement, one per item (`(model, join condition)`, an inner join: each item must have
+    one): `Page.companions` holds them, for the caller to hand to its loaders.
     """
     if first < 1 or first > MAX_PAGE_SIZE:
         raise Invalid(f"Ask for 1 to {MAX_PAGE_SIZE} items.", field="first")
@@ -207,7 +213,16 @@ async def paginate(
     if after is not None:
         page_query = page_query.where(_after(order, codecs, decode_cursor(after, len(order))))
     page_query = page_query.order_by(*(c.asc() if d == "asc" else c.desc() for c, d in order)).limit(first + 1)
-    rows = list((await session.exec(page_query)).all())
+    extra: list[tuple] = []
+    if companions:
+        for model, condition in companions:
+            page_query = page_query.add_columns(model).join(model, condition)
+        # SQLAlchemy's execute: SQLModel's `exec` would keep the first record of each row only.
+        rows = list((await SQLAlchemySession.execute(session, page_query)).all())
+        extra = [tuple(row[1:]) for row in rows[:first]]
+        rows = [row[0] for row in rows]
+    else:
+        rows = list((await session.exec(page_query)).all())
     items = rows[:first]
     keys = [column.key for column, _ in order]
     values_of = values_of or (lambda item: [getattr(item, key) for key in keys])
@@ -221,4 +236,5 @@ async def paginate(
         has_next_page=len(rows) > first,
         has_previous_page=after is not None,
         list_query=query,
+        companions=extra,
     )

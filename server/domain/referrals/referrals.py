@@ -175,9 +175,11 @@ async def list_referrals(
     order: ReferralOrder = ReferralOrder.NEWEST,
     first: int,
     after: str | None = None,
+    with_participants: bool = False,
 ) -> Page[Referral]:
     """Newest first, or most urgent first (`ReferralOrder.URGENCY`). Agency staff: their agency's referrals.
-    Provider users: their inbox."""
+    Provider users: their inbox. `with_participants`: each referral's participant is read in the same statement, as
+    the page's companions."""
     principal = require(principal, READERS)
     query = _filtered(
         principal,
@@ -192,10 +194,11 @@ async def list_referrals(
         benefit_id=benefit_id,
         priorities=priorities,
     )
-    if order == ReferralOrder.URGENCY:
-        columns, values_of = _urgency_order(utcnow())
-        return await paginate(session, query, order=columns, first=first, after=after, values_of=values_of)
-    return await paginate(session, query, order=[(Referral.id, "desc")], first=first, after=after)
+    companions = [(Participant, Participant.id == Referral.participant_id)] if with_participants else []
+    columns, values_of = _urgency_order(utcnow()) if order == ReferralOrder.URGENCY else ([(Referral.id, "desc")], None)
+    return await paginate(
+        session, query, order=columns, first=first, after=after, values_of=values_of, companions=companions
+    )
 
 
 async def count_referrals(session: AsyncSession, principal: Principal | None, **filters) -> dict[ReferralStatus, int]:

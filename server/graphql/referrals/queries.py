@@ -12,6 +12,12 @@ from server.graphql.pagination import DEFAULT_PAGE_SIZE, Connection, connection
 from server.graphql.referrals.inputs import ProviderSearchFilter, ReferralFilter
 from server.graphql.referrals.types import ProviderSearchResult, Referral, ReferralOrder, ReferralStatusCount
 from server.graphql.runner import run_query
+from server.graphql.selection import asks_for
+
+# Where a list of referrals shows their participants: read with the page, not by a second statement.
+PARTICIPANT_PATHS = [
+    f"{item}.{field}" for item in ("nodes", "edges.node") for field in ("sharedParticipant", "participant")
+]
 
 
 def _filters(f: ReferralFilter) -> dict:
@@ -51,7 +57,10 @@ class ReferralsQuery:
             order=order_by,
             first=first,
             after=after,
+            with_participants=asks_for(info, *PARTICIPANT_PATHS),
         )
+        for (participant,) in page.companions:
+            info.context.loaders.participant.prime(participant.id, participant)
         return connection(page, lambda r: from_model(Referral, r))
 
     @strawberry.field(
