@@ -6,11 +6,9 @@ The refusal is a validation rule added for anonymous callers only, so the valida
 never answers an anonymous caller with a signed-in caller's result, nor the other way round."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import FieldNode, GraphQLError, ValidationContext, ValidationRule, get_named_type, is_introspection_type
-from strawberry.extensions import SchemaExtension
 
 from server.domain.errors import Unauthenticated
 
@@ -41,15 +39,6 @@ class AnonymousCaller(ValidationRule):
 def is_anonymous(context: Any) -> bool:
     """Whether the request's context has no signed-in principal (no context at all counts as anonymous)."""
     return getattr(context, "principal", None) is None
-
-
-class AnonymousLimits(SchemaExtension):
-    """Adds `AnonymousCaller` to the validation rules of a request without a signed-in principal."""
-
-    def on_operation(self) -> Iterator[None]:
-        if is_anonymous(self.execution_context.context):
-            self.execution_context.validation_rules = (*self.execution_context.validation_rules, AnonymousCaller)
-        yield
 
 
 def strip_suggestions(errors: list[GraphQLError]) -> None:

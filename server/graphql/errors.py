@@ -5,7 +5,6 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
-from strawberry.extensions import MaskErrors
 
 from server.db import is_busy
 from server.domain.errors import Conflict, DomainError, ErrorCode, InvalidInput
@@ -59,20 +58,19 @@ def describe_errors(errors: list[GraphQLError]) -> None:
                 error.extensions["errors"] = [
                     {"code": e.code.value, "field": e.field, "message": e.message} for e in domain.errors
                 ]
-        elif not _unexpected(error):
+        elif not unexpected(error):
             error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
         else:
             log.error("unexpected error in %s", error.path, exc_info=error.original_error)
 
 
-def _unexpected(error: GraphQLError) -> bool:
+UNEXPECTED = "Unexpected error; it has been logged."
+
+
+def unexpected(error: GraphQLError) -> bool:
     """A failure while resolving a field that no rule foresaw. Request errors (syntax, validation, variable
     coercion) have no path: they are the client's to fix and keep their message."""
     return error.path is not None and error.original_error is not None and domain_error_of(error) is None
 
 
-def mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=_unexpected, error_message="Unexpected error; it has been logged.")
-
-
-__all__ = ["ErrorCode", "ErrorCodeType", "UserError", "describe_errors", "mask_errors", "user_errors"]
+__all__ = ["ErrorCode", "ErrorCodeType", "UserError", "describe_errors", "unexpected", "user_errors"]

@@ -34,7 +34,6 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql.validation import ASTValidationRule
-from strawberry.extensions import SchemaExtension
 
 # Introspection's type references nest `ofType` about ten deep (GraphiQL's own query does): unwrapping a type is not
 # a level of depth. The rest of introspection (`__schema { types { fields { type { fields … } } } }`) counts.
@@ -335,26 +334,11 @@ def refusals(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
 
 
 @lru_cache(maxsize=256)
-def _validate(
+def validate_within_limits(
     schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...], limits: Limits
 ) -> list[GraphQLError]:
+    """The limits first, then graphql-core's rules (not run on a document past the limits, which is refused at the
+    cost of measuring it). Cached: the parse cache hands back the same document for the same text."""
     from strawberry.schema.schema import validate_document  # (imported here: it imports the extensions)
 
     return refusals(document, limits) or validate_document(schema, document, rules)
-
-
-class ValidateWithinLimits(SchemaExtension):
-    """Validation: the limits first, then graphql-core's rules (not run on a document past the limits, which is
-    refused at the cost of measuring it). Cached: apps send the same few documents again and again (the parser
-    cache hands back the same document for the same text)."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.limits = limits
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = _validate(
-            context.schema._schema, context.graphql_document, context.validation_rules, self.limits
-        )
-        yield

@@ -15,13 +15,12 @@ from graphql import (
     get_named_type,
     is_non_null_type,
 )
-from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from server.config import Settings
 from server.graphql.accounts.mutations import AccountsMutation
 from server.graphql.accounts.queries import AccountsQuery
-from server.graphql.anonymous import AnonymousLimits, is_anonymous, strip_suggestions
+from server.graphql.anonymous import is_anonymous, strip_suggestions
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.cases.mutations import CasesMutation
 from server.graphql.cases.queries import CasesQuery
@@ -33,10 +32,11 @@ from server.graphql.delivery.disbursement_mutations import DisbursementMutation
 from server.graphql.delivery.disbursement_queries import DisbursementQuery
 from server.graphql.delivery.mutations import DeliveryMutation
 from server.graphql.delivery.queries import DeliveryQuery
-from server.graphql.errors import describe_errors, mask_errors
-from server.graphql.limits import Limits, ValidateWithinLimits
+from server.graphql.errors import describe_errors
+from server.graphql.limits import Limits
 from server.graphql.network.mutations import NetworkMutation
 from server.graphql.network.queries import NetworkQuery
+from server.graphql.pipeline import RequestRules
 from server.graphql.referrals.mutations import ReferralsMutation
 from server.graphql.referrals.queries import ReferralsQuery
 
@@ -257,14 +257,9 @@ def _schema(
             query=Query,
             mutation=Mutation,
             extensions=[
-                lambda: MaxTokensLimiter(max_token_count=max_tokens),
-                mask_errors,
-                AnonymousLimits,  # no introspection, no suggestions without a sign-in
-                # Apps send the same few documents again and again: parse and validate each once.
-                lambda: ParserCache(maxsize=256),
-                lambda: ValidateWithinLimits(
-                    Limits(max_depth, max_aliases, max_cost, max_repeated_fields, max_spreads)
-                ),
+                lambda: RequestRules(
+                    Limits(max_depth, max_aliases, max_cost, max_repeated_fields, max_spreads), max_tokens
+                )
             ],
         )
     )
