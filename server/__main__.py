@@ -72,6 +72,7 @@ async def _create_user(settings: Settings, args: argparse.Namespace) -> None:
                 agency_id=agency_id,
                 provider_id=provider_id,
                 hash_profile=settings.password_hash_profile,
+                phone=args.phone,
             )
     except DomainError as error:
         raise SystemExit(f"{error.field}: {error.message}") from None
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     employer = user.add_mutually_exclusive_group(required=True)
     employer.add_argument("--agency", help="agency name (created if new)")
     employer.add_argument("--provider", help="provider name (must exist)")
+    user.add_argument("--phone", help="work phone; agency staff's shows, with their email, on the referrals they send")
     user.add_argument("--time-zone", default="America/Chicago", help="IANA time zone of a new agency")
     user.add_argument("--password", help="else $CASEWAY_PASSWORD, else asked for")
     token = commands.add_parser("token", help="print an Authorization header for a user, for GraphiQL")

@@ -33,12 +33,13 @@ class DemoUser:
     name: str
     role: Role
     employer: str  # "agency" or a provider's key
+    phone: str | None = None  # work phone; agency staff's shows on their referrals
 
 
 USERS = [
-    DemoUser("connor@cosville.example", "Connor Reyes", Role.CASEWORKER, "agency"),
-    DemoUser("dana@cosville.example", "Dana Whitfield", Role.SUPERVISOR, "agency"),
-    DemoUser("tishon@cosville.example", "Tishon Brooks", Role.AGENCY_ADMIN, "agency"),
+    DemoUser("connor@cosville.example", "Connor Reyes", Role.CASEWORKER, "agency", "(217) 555-0121"),
+    DemoUser("dana@cosville.example", "Dana Whitfield", Role.SUPERVISOR, "agency", "(217) 555-0122"),
+    DemoUser("tishon@cosville.example", "Tishon Brooks", Role.AGENCY_ADMIN, "agency", "(217) 555-0123"),
     DemoUser("ashley@griefcenter.example", "Ashley Moreno", Role.PROVIDER_STAFF, "grief"),
     DemoUser("marcus@griefcenter.example", "Marcus Hale", Role.PROVIDER_ADMIN, "grief"),
     DemoUser("bea@harvesttable.example", "Bea Okafor", Role.PROVIDER_ADMIN, "pantry"),
@@ -258,6 +259,7 @@ async def _load(session: AsyncSession, hash_profile: str) -> None:
             password=DEMO_PASSWORD,
             agency_id=agency.id,
             hash_profile=hash_profile,
+            phone=user.phone,
         )
     admin = principal_of(agency_users[Role.AGENCY_ADMIN])
 

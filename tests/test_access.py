@@ -672,6 +672,9 @@ COVERED_ELSEWHERE = {
     "rejectBenefitSchedule",
     "cancelBenefitSession",
     "postponeBenefitSession",
+    # A pending schedule and a waitlist: test_schedule_portal_api.py builds them, then tries every role on them.
+    "withdrawBenefitSchedule",
+    "promoteFromWaitlist",
     # A referral draft: test_referral_drafts.py makes one first, then tries every role on it.
     "updateReferral",
     # Drafts belong to their authors: test_cases.py writes one first, then tries every role on it.

@@ -329,7 +329,7 @@ def test_an_admin_drafts_previews_and_submits_a_schedule(page: Page):
     page.get_by_label("First day").fill((today_in(COSVILLE_ZONE) + timedelta(days=7)).isoformat())
     page.get_by_label("Starts at").fill("18:00")
     page.get_by_label("Ends at").fill("19:30")
-    page.get_by_label("Time zone").fill("America/Chicago")
+    page.get_by_label("Time zone").select_option("America/Chicago")
     page.get_by_label("Tue").check()
     page.get_by_label("Thu").check()
     page.get_by_label("Number of sessions").fill("8")
@@ -337,6 +337,8 @@ def test_an_admin_drafts_previews_and_submits_a_schedule(page: Page):
     expect(page.get_by_text("8 sessions, from")).to_be_visible()
     shot(page, "schedule-form-en")
     page.get_by_role("button", name="Submit for approval").click()
+    expect(page.locator(".schedule-result")).to_have_text("Submitted: the agency will review it.")
+    page.get_by_role("navigation").get_by_role("link", name="Schedules").click()
     card = page.locator("li.card", has_text="Evening group")
     expect(card.get_by_text("awaiting approval")).to_be_visible()
 
@@ -363,7 +365,7 @@ def test_new_referrals_appear_without_a_reload(page: Page, api: Api):
     expect(page.get_by_text("Delphine")).to_have_count(0)
     refer_new_client(api, "Delphine")
     expect(page.locator("li.referral", has_text="Delphine")).to_be_visible(timeout=20000)
-    expect(page.locator("#status")).to_have_text("New referrals arrived: 1.")
+    expect(page.locator("#status")).to_have_text("A new referral arrived.")
 
 
 # Referral page: always what the server holds.
@@ -650,11 +652,55 @@ def test_every_page_has_no_axe_violations_and_fits_the_screen(browser, server, l
                 page.locator("main section").last.get_by_role("link").first.click()
             else:
                 page.goto(f"/portal/{route}")
-            page.wait_for_selector("main h1")
+            page.wait_for_selector("main .view:not([aria-busy]) h1")
             page.wait_for_load_state("networkidle")
             check(page, axe, f"{name}-{language}-{width}", width)
+        # States between pages. A field error, in the page's language (the server's message is English).
+        page.locator("main input[type=email]").first.fill("not an email")
+        page.locator("main form button[type=submit]").first.click()
+        expect(page.locator(".field-error:visible").first).to_have_text(INVALID_EMAIL[language])
+        check(page, axe, f"facility-error-{language}-{width}", width)
+        # A page loading: its skeleton.
+        release = hold_api(page)
+        page.goto("/portal/#/sessions")
+        page.wait_for_selector('main .view[aria-busy="true"] .skeleton')
+        check(page, axe, f"skeleton-{language}-{width}", width)
+        release()
+        page.wait_for_selector("main .view:not([aria-busy]) h1")
+        # Caseway cannot be reached.
+        page.route("**/graphql", lambda route: route.abort())
+        page.reload()
+        page.wait_for_selector(".failed h1")
+        check(page, axe, f"unreachable-{language}-{width}", width)
+        page.unroute("**/graphql")
     finally:
         context.close()
+
+
+INVALID_EMAIL = {
+    "en": "Enter a valid email address, such as name@example.org.",
+    "fr": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+}
+
+
+def hold_api(page: Page):
+    """Holds the page's API requests until the returned function is called."""
+    held: list = []
+
+    def handle(route):
+        if getattr(handle, "released", False):
+            route.continue_()
+        else:
+            held.append(route)
+
+    def release() -> None:
+        handle.released = True
+        for route in held:
+            route.continue_()
+        page.unroute("**/graphql", handle)
+
+    page.route("**/graphql", handle)
+    return release
 
 
 def check(page: Page, axe: Axe, name: str, width: int) -> None:
@@ -665,27 +711,88 @@ def check(page: Page, axe: Axe, name: str, width: int) -> None:
     assert overflow <= width, (name, overflow)
 
 
-async def sixty_referrals(db: Database) -> None:
-    """60 more referrals to the Grief Center (provider A) across statuses, some overdue; one, requested, STAT and
-    overdue by three hours: the most urgent of all."""
+# The inbox at real volume: 250 referrals.
+PRIORITY_RANK = {"STAT": 0, "ASAP": 1, "URGENT": 2, "ROUTINE": 3}
+PRIORITY_CYCLE = ["ROUTINE", "URGENT", "ASAP", "ROUTINE", "STAT"]  # 5: across the 6 statuses
+BUSY_INBOX = """query I($filter: ReferralFilter, $after: String) {
+  referrals(orderBy: URGENCY, filter: $filter, first: 100, after: $after) { totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { id status priority isOverdue respondBy sharedParticipant { preferredName } facility { name }
+      benefit { name } } } }"""
+
+
+def every_referral(api: Api, who: str, filter: dict | None = None) -> list[dict]:
+    """The referrals `who` sees, most urgent first, read page after page through the API."""
+    found, after = [], None
+    while True:
+        page = api(who, BUSY_INBOX, {"filter": filter, "after": after})["referrals"]
+        found += page["nodes"]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+def unopened_count(api: Api) -> int:
+    return api(ASHLEY, "query { referrals(filter: {new: true}) { totalCount } }")["referrals"]["totalCount"]
+
+
+async def busy_referrals(db: Database) -> None:
+    """250 referrals to the Grief Center (provider A): the demo's 2 and 248 more across statuses, priorities, two
+    facilities and two benefits; a third unopened, some overdue; one requested, STAT and overdue by five days: the
+    most urgent of all."""
     from types import SimpleNamespace
 
     from sqlalchemy import update
     from sqlmodel import select
 
+    from server.domain.catalogue.benefits import create_benefit
     from server.domain.catalogue.models import Benefit
     from server.domain.columns import utcnow
-    from server.domain.network.models import Provider
+    from server.domain.network import facilities
+    from server.domain.network.models import CareSpecialty, Facility, Provider
     from server.domain.referrals.models import Referral, ReferralPriority, ReferralStatus
+    from server.domain.users import User, principal_of
+    from tests.conftest import PEOPLE
     from tests.test_large_inbox import fill_inbox
 
     async with db.read() as session:
-        provider = (await session.exec(select(Provider.id).where(Provider.name.contains("Grief")))).first()
-        benefit = (await session.exec(select(Benefit.id).where(Benefit.name == "Grief Counseling"))).first()
-        any_referral = (await session.exec(select(Referral.id))).first()
-        before = (await session.exec(select(Referral.id).order_by(Referral.id.desc()))).first()
-    await fill_inbox(db, SimpleNamespace(new_referral=any_referral), provider, benefit, 60)
+        one = lambda query: session.exec(query)  # noqa: E731
+        provider = (await one(select(Provider.id).where(Provider.name == "Cosville Grief Counseling Center"))).one()
+        main_site = (await one(select(Facility.id).where(Facility.provider_id == provider))).one()
+        grief = (await one(select(Benefit).where(Benefit.name == "Grief Counseling"))).one()
+        specialty = (await one(select(CareSpecialty.id).where(CareSpecialty.code == "CNS-GRF"))).one()
+        admin = principal_of((await one(select(User).where(User.email == PEOPLE["agency_admin"]))).one())
+        any_referral = (await one(select(Referral.id))).first()
+        before = (await one(select(Referral.id).order_by(Referral.id.desc()))).first()
     async with db.write() as session:
+        westside = await facilities.create_facility(
+            session,
+            admin,
+            {"provider_id": provider, "name": "Grief Center — Westside"},
+            [{"specialty_id": specialty, "primary": True}],
+        )
+        group = await create_benefit(
+            session,
+            admin,
+            {
+                "program_id": grief.program_id,
+                "name": "Bereavement Group",
+                "benefit_type_id": grief.benefit_type_id,
+                "unit_of_measure": "session",
+            },
+            [specialty],
+        )
+        westside_id, group_id = westside.id, group.id
+    world = SimpleNamespace(new_referral=any_referral)
+    await fill_inbox(db, world, provider, grief.id, 200)
+    await fill_inbox(db, world, provider, group_id, 48)
+    async with db.write() as session:
+        made = (await session.exec(select(Referral.id).where(Referral.id > before).order_by(Referral.id))).all()
+        for index, priority in enumerate(PRIORITY_CYCLE):
+            chosen = made[index :: len(PRIORITY_CYCLE)]
+            await session.exec(update(Referral).where(Referral.id.in_(chosen)).values(priority=priority))
+        await session.exec(update(Referral).where(Referral.id.in_(made[0::3])).values(facility_id=westside_id))
+        await session.exec(update(Referral).where(Referral.id.in_(made[1::3])).values(facility_id=main_site))
         requested = (
             await session.exec(
                 select(Referral.id)
@@ -696,90 +803,198 @@ async def sixty_referrals(db: Database) -> None:
         await session.exec(
             update(Referral)
             .where(Referral.id == requested[3])
-            .values(priority=ReferralPriority.STAT, respond_by=utcnow() - timedelta(hours=3))
+            .values(priority=ReferralPriority.STAT, respond_by=utcnow() - timedelta(days=5))
         )
-        for urgent in requested[4:7]:
-            await session.exec(update(Referral).where(Referral.id == urgent).values(priority=ReferralPriority.URGENT))
 
 
 @pytest.fixture(scope="module")
 def busy_server():
-    """Another live server: the demo with 60 more referrals to provider A."""
-    yield from live_server(sixty_referrals)
+    """Another live server: the demo with 248 more referrals to provider A (250 in its inbox)."""
+    yield from live_server(busy_referrals)
 
 
-def test_a_busy_inbox_opens_on_the_most_urgent_pages_to_the_end_and_accepts_in_one_click(browser, busy_server):
-    api = Api(busy_server)
+def busy_page(browser, base: str, width: int = 1280) -> tuple:
     context = browser.new_context(
-        base_url=busy_server, viewport={"width": 1280, "height": 800}, timezone_id="America/Chicago"
+        base_url=base, viewport={"width": width, "height": 800}, timezone_id="America/Chicago"
     )
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    return context, page, problems
+
+
+def ordered_by_urgency(nodes: list[dict]) -> bool:
+    """Overdue first; then STAT, ASAP, URGENT, ROUTINE; then the soonest respond-by."""
+    keys = [(not n["isOverdue"], PRIORITY_RANK[n["priority"]], n["respondBy"] or "") for n in nodes]
+    return keys == sorted(keys)
+
+
+def test_a_busy_inbox_of_250_orders_pages_filters_answers_and_keeps_up(browser, busy_server):
+    api = Api(busy_server)
+    context, page, problems = busy_page(browser, busy_server)
+    rows = page.locator("#inbox-list li.referral")
+    ids = lambda: [r.get_attribute("data-id") for r in rows.all()]  # noqa: E731
     try:
-        urgent = api(
-            ASHLEY,
-            """query { referrals(orderBy: URGENCY, filter: {statuses: [REQUESTED]}, first: 100) { totalCount
-            nodes { id priority isOverdue sharedParticipant { preferredName } } }
-            all: referrals(orderBy: URGENCY, first: 100) { totalCount nodes { id } }
-            unopened: referrals(filter: {new: true}) { totalCount } }""",
-        )
-        first = urgent["referrals"]["nodes"][0]
+        everything = every_referral(api, ASHLEY)
+        to_answer = every_referral(api, ASHLEY, {"statuses": ["REQUESTED"]})
+        assert len(everything) == 250
+        assert {n["status"] for n in everything} >= {"REQUESTED", "ACCEPTED", "IN_PROGRESS", "ON_HOLD", "COMPLETED"}
+        assert set(PRIORITY_RANK) <= {n["priority"] for n in to_answer}
+        assert ordered_by_urgency(to_answer), [(n["isOverdue"], n["priority"]) for n in to_answer]
+        first = to_answer[0]
         assert first["priority"] == "STAT" and first["isOverdue"], first
         sign_in(page, ASHLEY)
-        # Opens on "To answer", the overdue STAT referral first, with its priority, age and respond-by date.
+        # Opens on "To answer": 25 rows, the overdue ones first, in the API's urgency order.
         expect(page.get_by_role("button", name=re.compile("^To answer"))).to_have_attribute("aria-pressed", "true")
-        rows = page.locator("#inbox-list li.referral")
-        expect(rows.first).to_have_attribute("data-id", first["id"])
+        expect(rows).to_have_count(25)
+        assert ids() == [n["id"] for n in to_answer[:25]]
         expect(rows.first.locator(".badge.priority-stat")).to_have_text("immediately")
         expect(rows.first.locator(".age time")).to_have_text(re.compile(r"^Sent .*ago$"))
         expect(rows.first.locator(".due .overdue")).to_contain_text("Overdue")
+        overdue = sum(n["isOverdue"] for n in to_answer[:25])
+        assert 0 < overdue < 25
+        expect(rows.locator(".due .overdue")).to_have_count(overdue)
         # The unopened count is in the title.
-        expect(page).to_have_title(f"({urgent['unopened']['totalCount']}) Referrals · Caseway provider portal")
-        expect(rows).to_have_count(urgent["referrals"]["totalCount"])
-        axe = Axe()
-        results = axe.run(page)
-        assert results.violations_count == 0, results.generate_report()
-        # "All" pages on the server to its last referral: nothing is cut.
-        total = urgent["all"]["totalCount"]
-        assert total >= 62
-        page.get_by_role("button", name=re.compile("^All")).click()
-        expect(page.get_by_role("button", name=re.compile("^All"))).to_contain_text(str(total))
-        expect(rows).to_have_count(25)
-        # At least 12 rows fit on a 1280x800 screen.
+        unopened = unopened_count(api)
+        expect(page).to_have_title(f"({unopened}) Referrals · Caseway provider portal")
+        # At least 12 rows fit on a 1280x800 screen, each one line.
         visible = page.evaluate(
             """() => [...document.querySelectorAll('#inbox-list li.referral')]
                  .filter((li) => li.getBoundingClientRect().bottom <= window.innerHeight).length"""
         )
         shot(page, "inbox-busy-1280x800")
         assert visible >= 12, visible
-        height = rows.nth(1).bounding_box()["height"]
-        assert height <= 56, height
+        assert rows.nth(1).bounding_box()["height"] <= 56
+
+        # "All" pages on the server to its last referral with "Show more": nothing is cut, in the API's order.
+        page.get_by_role("button", name=re.compile("^All")).click()
+        expect(page.locator(".more .shown")).to_have_text("Showing 25 of 250")
+        expect(rows).to_have_count(25)
         while page.get_by_role("button", name="Show more").count():
             shown = rows.count()
             page.get_by_role("button", name="Show more").click()
-            expect(rows).to_have_count(min(shown + 25, total))
-        expect(rows).to_have_count(total)
-        expect(page.locator(".more .shown")).to_have_text(f"Showing {total} of {total}")
-        assert rows.last.get_attribute("data-id") == urgent["all"]["nodes"][-1]["id"]
-        assert [r.get_attribute("data-id") for r in rows.all()] == [n["id"] for n in urgent["all"]["nodes"]]
-        # Accept straight from the list, in one click (the second most urgent; rejecting asks a reason on its page).
+            expect(rows).to_have_count(min(shown + 25, 250))
+            expect(rows.nth(shown).locator("a")).to_be_focused()  # focus on the first row read
+        expect(page.locator(".more .shown")).to_have_text("Showing 250 of 250")
+        assert ids() == [n["id"] for n in everything]
+
+        # Past 100 rows a poll reads only the counts: a new referral updates the title and offers a refresh,
+        # and leaves the 250 rows where they are.
+        arrival = refer_new_client(api, "Ignatius")["referral"]
+        expect(page).to_have_title(f"({unopened + 1}) Referrals · Caseway provider portal", timeout=25000)
+        notice = page.locator(".notice.changed")
+        expect(notice).to_contain_text("Referrals arrived or changed since this list was loaded.")
+        expect(rows).to_have_count(250)
+        notice.get_by_role("button", name="Refresh the list").click()
+        expect(rows).to_have_count(25)
+        expect(notice).to_be_hidden()
+        expect(rows.first.locator("a")).to_be_focused()
+        expect(page.locator(".more .shown")).to_have_text("Showing 25 of 251")
+
+        # Filters: facility, benefit, priority, status (the tabs) and the client's name, each as the API answers.
+        def check_filter(expected: list[dict]) -> None:
+            assert expected
+            expect(page.locator(".more .shown")).to_have_text(f"Showing {min(25, len(expected))} of {len(expected)}")
+            expect(rows.first).to_have_attribute("data-id", expected[0]["id"])
+            assert ids() == [n["id"] for n in expected[:25]]
+
+        everything = every_referral(api, ASHLEY)
+        page.get_by_label("Facility").select_option(label="Grief Center — Westside")
+        check_filter([n for n in everything if (n["facility"] or {}).get("name") == "Grief Center — Westside"])
+        page.get_by_label("Facility").select_option("")
+        page.get_by_label("Benefit").select_option(label="Bereavement Group")
+        group = [n for n in everything if n["benefit"]["name"] == "Bereavement Group"]
+        assert 0 < len(group) < 250
+        check_filter(group)
+        page.get_by_label("Priority").select_option("STAT")
+        check_filter([n for n in group if n["priority"] == "STAT"])
+        page.get_by_label("Benefit").select_option("")
+        page.get_by_label("Priority").select_option("")
+        page.get_by_role("button", name=re.compile("^On hold")).click()
+        held = [n for n in everything if n["status"] == "ON_HOLD"]
+        check_filter(held)
+        expect(rows.locator(".badge.status-on_hold")).to_have_count(min(25, len(held)))
+        page.get_by_role("button", name=re.compile("^All")).click()
+        target = next(
+            n["sharedParticipant"]["preferredName"]
+            for n in everything[130:]
+            if n["sharedParticipant"]["preferredName"].startswith("Client")
+        )
+        page.get_by_label("Search by client name").fill(target)
+        expect(rows).to_have_count(1)
+        expect(rows.first.locator("a.name")).to_have_text(target)
+        page.get_by_label("Search by client name").fill("Ignatius")
+        expect(rows.first).to_have_attribute("data-id", arrival)
+        expect(rows).to_have_count(1)
+        page.get_by_label("Search by client name").fill("")
+        expect(rows).to_have_count(25)
+
+        # Accept from the list in one click.
         page.get_by_role("button", name=re.compile("^To answer")).click()
-        second = urgent["referrals"]["nodes"][1]
+        expect(rows).to_have_count(25)
+        second = to_answer[1]
         row = page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')
         row.get_by_role("button", name="Accept").click()
-        answered = page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')
-        expect(answered.locator(".badge.status-accepted")).to_have_text("accepted")
-        expect(answered.get_by_role("button", name="Accept")).to_have_count(0)
+        expect(row.locator(".badge.status-accepted")).to_have_text("accepted")
+        expect(row.get_by_role("button", name="Accept")).to_have_count(0)
         status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": second["id"]})
         assert status["referral"]["status"] == "ACCEPTED"
+
+        # Reject from the list: a reason is required, and a note with the reason Other; focus goes to the result.
+        third = to_answer[2]
+        name = third["sharedParticipant"]["preferredName"]
+        row = page.locator(f'#inbox-list li.referral[data-id="{third["id"]}"]')
+        row.get_by_role("button", name=f"Reject the referral of {name}").click()
+        form = row.get_by_role("form", name=f"Reject the referral of {name}")
+        expect(form.get_by_label("Reason")).to_be_focused()
+        form.get_by_role("button", name="Confirm rejection").click()
+        expect(form.get_by_text("Choose a reason.")).to_be_visible()
+        expect(form.get_by_label("Reason")).to_have_attribute("aria-invalid", "true")
+        form.get_by_label("Reason").select_option("OTHER")
+        form.get_by_role("button", name="Confirm rejection").click()
+        expect(form.get_by_text("Say why in the note: the reason is Other.")).to_be_visible()
+        expect(form.get_by_label("Note")).to_be_focused()
+        page.wait_for_timeout(11000)  # a poll's time: the open form is not redrawn away
+        expect(form.get_by_label("Note")).to_be_focused()
+        status = api(CONNOR, "query R($id: ID!) { referral(id: $id) { status } }", {"id": third["id"]})
+        assert status["referral"]["status"] == "REQUESTED"
+        form.get_by_label("Reason").select_option("NO_CAPACITY")
+        form.get_by_label("Note").fill("Full until March.")
+        form.get_by_role("button", name="Confirm rejection").click()
+        result = row.locator(".row-result")
+        expect(result).to_have_text(f"Rejected the referral of {name}: No capacity.")
+        expect(result).to_be_focused()
+        expect(row.locator(".badge.status-rejected")).to_have_text("rejected")
+        expect(row.get_by_role("button")).to_have_count(0)
+        done = api(
+            CONNOR, "query R($id: ID!) { referral(id: $id) { status statusReason statusNote } }", {"id": third["id"]}
+        )
+        assert done["referral"] == {
+            "status": "REJECTED",
+            "statusReason": "NO_CAPACITY",
+            "statusNote": "Full until March.",
+        }
+
+        # Live arrival (up to 100 rows shown, a poll reads them again): the title and the totals follow.
+        unopened = unopened_count(api)
+        late = refer_new_client(api, "Octavia")["referral"]
+        expect(page).to_have_title(f"({unopened + 1}) Referrals · Caseway provider portal", timeout=25000)
+        expect(page.locator("#status")).to_have_text("A new referral arrived.")
+        # Two arrived (Ignatius, Octavia) and two were answered.
+        expect(page.locator(".more .shown")).to_have_text(f"Showing 25 of {len(to_answer)}")
+        page.get_by_label("Search by client name").fill("Octavia")
+        expect(rows.first).to_have_attribute("data-id", late)
+        expect(rows).to_have_count(1)
+        page.get_by_label("Search by client name").fill("")
+        expect(rows).to_have_count(25)
+
         # While the API cannot be reached, the inbox says since when it is stale; then recovers.
         notice = page.locator(".notice.stale")
         expect(notice).to_be_hidden()
         page.route("**/graphql", lambda route: route.abort())
         expect(notice).to_be_visible(timeout=25000)
         expect(notice).to_contain_text(re.compile(r"Not updated since \d{1,2}:\d\d\s[AP]M, retrying"))
-        expect(rows.first).to_have_attribute("data-id", first["id"])  # the old list stays, marked stale
+        expect(rows).to_have_count(25)  # the old list stays, marked stale
         page.unroute("**/graphql")
         expect(notice).to_be_hidden(timeout=25000)
         expect(page.locator(f'#inbox-list li.referral[data-id="{second["id"]}"]')).to_have_count(0)  # answered
@@ -789,12 +1004,55 @@ def test_a_busy_inbox_opens_on_the_most_urgent_pages_to_the_end_and_accepts_in_o
     assert problems == [], problems
 
 
-# Sessions and attendance at real volume: a roster of twenty.
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_reject_form_and_the_caseworkers_contact_pass_axe(browser, busy_server, language, width):
+    api = Api(busy_server)
+    context, page, problems = busy_page(browser, busy_server, width)
+    axe = Axe()
+    try:
+        page.goto("/portal/")
+        page.locator("#language").select_option(language)
+        page.locator("#email").fill(ASHLEY)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("form button[type=submit]").click()
+        rows = page.locator("#inbox-list li.referral")
+        expect(rows).to_have_count(25)
+        row = rows.nth(5 if width == 1280 else 6)
+        row.locator("button.reject").click()
+        form = row.locator("form.reject-form")
+        expect(form.locator("select")).to_be_focused()
+        form.locator("button[type=submit]").click()  # no reason: the error next to its field
+        expect(form.locator("select")).to_have_attribute("aria-invalid", "true")
+        check(page, axe, f"inbox-reject-{language}-{width}", width)
+        form.locator("select").select_option("OTHER")
+        form.locator("button[type=submit]").click()  # Other without a note
+        expect(form.locator("textarea")).to_have_attribute("aria-invalid", "true")
+        form.locator("textarea").fill("Moved away." if language == "en" else "Parti·e.")
+        form.locator("button[type=submit]").click()
+        expect(row.locator(".row-result")).to_be_focused()
+        check(page, axe, f"inbox-rejected-{language}-{width}", width)
+        # The referral page: who referred, with their work phone and email, as links.
+        page.goto(f"/portal/#/referrals/{row.get_attribute('data-id')}")
+        phone = page.locator('a.contact[href="tel:2175550121"]')
+        expect(phone).to_have_text("(217) 555-0121")
+        expect(page.locator('a.contact[href="mailto:connor@cosville.example"]')).to_be_visible()
+        expect(page.locator(".decision")).to_contain_text("Connor Reyes")
+        page.wait_for_load_state("networkidle")
+        check(page, axe, f"inbox-referral-contact-{language}-{width}", width)
+    finally:
+        context.close()
+        api.client.close()
+    assert problems == [], problems
+
+
+# Sessions and attendance at real volume: a roster of thirty.
 BIG_ROSTER: dict[str, list[str]] = {}
+ROSTER = 30
 
 
-async def twenty_on_a_roster(db: Database) -> None:
-    """A daily group of the Grief Center from three days ago to two days ahead (six sessions), twenty enrolled."""
+async def thirty_on_a_roster(db: Database) -> None:
+    """A daily group of the Grief Center from three days ago to two days ahead (six sessions), thirty enrolled."""
     from types import SimpleNamespace
 
     from sqlmodel import select
@@ -821,9 +1079,9 @@ async def twenty_on_a_roster(db: Database) -> None:
         )
     first = days_ago_at(3, 10)
     schedule_id, sessions = await approved_schedule(
-        db, people, world, first_start=first, capacity=25, name="Morning group", frequency="DAILY", count=6
+        db, people, world, first_start=first, capacity=35, name="Morning group", frequency="DAILY", count=6
     )
-    for number in range(1, 21):
+    for number in range(1, ROSTER + 1):
         referral = await authorized_referral(db, people, world, first_name=f"Member{number:02d}")
         async with db.write() as session:
             await schedule_assignments.enroll_in_schedule(
@@ -834,8 +1092,8 @@ async def twenty_on_a_roster(db: Database) -> None:
 
 @pytest.fixture(scope="module")
 def roster_server():
-    """Another live server: the demo with a daily group of twenty."""
-    yield from live_server(twenty_on_a_roster)
+    """Another live server: the demo with a daily group of thirty."""
+    yield from live_server(thirty_on_a_roster)
 
 
 def marks_saved(api: Api, session_id: str) -> dict[str, int]:
@@ -851,7 +1109,7 @@ def in_view(page: Page, locator) -> bool:
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_a_roster_of_twenty_with_two_absences_takes_three_actions_besides_the_two_changes(
+def test_a_roster_of_thirty_with_two_absences_takes_three_actions_besides_the_two_changes(
     browser, roster_server, width
 ):
     api = Api(roster_server)
@@ -870,36 +1128,36 @@ def test_a_roster_of_twenty_with_two_absences_takes_three_actions_besides_the_tw
         locator.click()
 
     try:
-        assert marks_saved(api, session_id) == {None: 20}  # not yet taken
+        assert marks_saved(api, session_id) == {None: ROSTER}  # not yet taken
         sign_in(page, ASHLEY)
         act(page.locator("#nav").get_by_role("link", name="Sessions"))
         act(page.locator(f'main a[href="#/sessions/{session_id}"]'))
         rows = page.locator("fieldset.mark")
-        expect(rows).to_have_count(20)
+        expect(rows).to_have_count(ROSTER)
         # Everyone starts Present; the bar with the count and Save is on screen without scrolling, on a long page.
-        expect(page.get_by_role("radio", name="Present", checked=True)).to_have_count(20)
-        expect(page.locator(".roster-count")).to_have_text("20 present, 0 absent")
+        expect(page.get_by_role("radio", name="Present", checked=True)).to_have_count(ROSTER)
+        expect(page.locator(".roster-count")).to_have_text(f"{ROSTER} present, 0 absent")
         assert page.evaluate("document.documentElement.scrollHeight") > 800
         save = page.get_by_role("button", name="Save attendance")
         assert in_view(page, save) and in_view(page, page.get_by_role("button", name="Mark all present"))
         if width == 1280:
             height = rows.nth(1).bounding_box()["height"]
             assert height <= 50, height  # compact rows
-        shot(page, f"roster-twenty-{width}")
+        shot(page, f"roster-thirty-{width}")
         # The two changes, one of them at the bottom of the roster.
         rows.nth(4).get_by_role("radio", name="Absent").check()
-        rows.nth(19).get_by_role("radio", name="Absent").check()
-        expect(page.locator(".roster-count")).to_have_text("18 present, 2 absent")
+        rows.nth(ROSTER - 1).get_by_role("radio", name="Absent").check()
+        expect(page.locator(".roster-count")).to_have_text(f"{ROSTER - 2} present, 2 absent")
         assert in_view(page, save)  # still on screen at the bottom of the roster
         act(save)
-        result = page.locator("main").get_by_text("Attendance saved: 20 marked.")
+        result = page.locator("main").get_by_text(f"Attendance saved: {ROSTER} marked.")
         expect(result).to_be_focused()
         assert actions <= 3, actions
-        assert marks_saved(api, session_id) == {"PRESENT": 18, "ABSENT": 2}
+        assert marks_saved(api, session_id) == {"PRESENT": ROSTER - 2, "ABSENT": 2}
         # A saved mark is kept when the roster is opened again.
         page.reload()
         expect(rows.nth(4).get_by_role("radio", name="Absent")).to_be_checked()
-        expect(page.locator(".roster-count")).to_have_text("18 present, 2 absent")
+        expect(page.locator(".roster-count")).to_have_text(f"{ROSTER - 2} present, 2 absent")
     finally:
         context.close()
         api.client.close()
@@ -918,12 +1176,12 @@ def test_a_future_session_is_read_only_and_a_roster_prints_as_a_sign_in_sheet(br
         future = BIG_ROSTER["sessions"][-1]
         page.goto(f"/portal/#/sessions/{future}")
         expect(page.locator("main")).to_contain_text("Attendance opens on ")
-        expect(page.locator("main li", has_text="Member20")).to_be_visible()
+        expect(page.locator("main li", has_text=f"Member{ROSTER}")).to_be_visible()
         expect(page.get_by_role("radio")).to_have_count(0)
         expect(page.get_by_role("button", name="Save attendance")).to_have_count(0)
         results = axe.run(page)
         assert results.violations_count == 0, results.generate_report()
-        assert marks_saved(api, future) == {None: 20}
+        assert marks_saved(api, future) == {None: ROSTER}
         # Printed: the session, names and a signature column; no navigation, no buttons.
         held = BIG_ROSTER["sessions"][2]
         page.goto(f"/portal/#/sessions/{held}")
@@ -937,13 +1195,13 @@ def test_a_future_session_is_read_only_and_a_roster_prints_as_a_sign_in_sheet(br
         expect(error).to_have_text("Something went wrong on our side. Try again in a moment.")
         expect(error).to_be_focused()
         page.unroute("**/graphql")
-        assert marks_saved(api, held) == {None: 20}
+        assert marks_saved(api, held) == {None: ROSTER}
         expect(page.locator("table.roster-print")).to_be_hidden()
         page.emulate_media(media="print")
         sheet = page.locator("table.roster-print")
         expect(sheet).to_be_visible()
         expect(sheet.locator("th")).to_have_text(["Name", "Signature"])
-        expect(sheet.locator("tbody tr")).to_have_count(20)
+        expect(sheet.locator("tbody tr")).to_have_count(ROSTER)
         expect(page.locator("header.bar")).to_be_hidden()
         expect(page.get_by_role("button", name="Save attendance")).to_be_hidden()
         expect(page.get_by_role("button", name="Print")).to_be_hidden()

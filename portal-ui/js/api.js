@@ -1,15 +1,35 @@
 // Talks to /graphql with the session cookie. Failures become ApiError: kind is "unauthenticated",
-// "not-found", "forbidden", "timeout", "network", "server" or "invalid".
+// "not-found", "forbidden", "timeout", "network", "server" or "invalid". The server's messages are English: every
+// error it sends (thrown, or a payload's `errors { code field message }`) reaches the views with its message in the
+// user's language, from the catalogue by code and field (i18n.js errorText); the server's words stay in
+// `serverMessage`.
+
+import { errorText } from "./i18n.js";
 
 const TIMEOUT_MS = 15000;
 const listeners = new Set();
 
 export class ApiError extends Error {
-  constructor(kind, message, field = null) {
+  constructor(kind, message, field = null, code = null) {
     super(message || kind);
     this.kind = kind;
     this.field = field;
+    this.code = code;
   }
+}
+
+/** A payload's errors with their messages in the user's language, wherever they sit in `data`. */
+function translated(data) {
+  if (Array.isArray(data)) return data.map(translated);
+  if (!data || typeof data !== "object") return data;
+  const out = {};
+  for (const [key, value] of Object.entries(data)) {
+    out[key] =
+      key === "errors" && Array.isArray(value)
+        ? value.map((e) => (e && e.code && "message" in e ? { ...e, message: errorText(e), serverMessage: e.message } : e))
+        : translated(value);
+  }
+  return out;
 }
 
 export function onSignedOut(listener) {
@@ -46,12 +66,15 @@ export async function gql(query, variables = {}) {
   if (body && body.errors && body.errors.length) {
     const first = body.errors[0];
     const code = first.extensions && first.extensions.code;
+    const field = (first.extensions && first.extensions.field) || null;
     const kind = KINDS[code] || (code ? "invalid" : "server");
     if (kind === "unauthenticated") for (const listener of listeners) listener(first.message);
-    throw new ApiError(kind, first.message, first.extensions && first.extensions.field);
+    const error = new ApiError(kind, code ? errorText({ code, field, message: first.message }) : first.message, field, code);
+    error.serverMessage = first.message;
+    throw error;
   }
   if (!response.ok || !body || !body.data) throw new ApiError("server");
-  return body.data;
+  return translated(body.data);
 }
 
 /** Signs in: {ok: true, name} or {ok: false, status, message}. */

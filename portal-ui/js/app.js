@@ -1,12 +1,13 @@
 // The portal's shell: sign-in, navigation between views (hash routes), language, and failures shown in words.
 
 import { ApiError, gql, onSignedOut, signIn, signOut } from "./api.js";
-import { clear, fill, h } from "./dom.js";
+import { clear, fill, h, skeleton } from "./dom.js";
 import { language, setLanguage, setTimeZone, t } from "./i18n.js";
 import { facilitiesView } from "./views/facilities.js";
 import { inboxView } from "./views/inbox.js";
 import { referralView } from "./views/referral.js";
 import { rosterView } from "./views/roster.js";
+import { scheduleView } from "./views/schedule.js";
 import { scheduleFormView } from "./views/schedule_form.js";
 import { schedulesView } from "./views/schedules.js";
 import { sessionsView } from "./views/sessions.js";
@@ -16,6 +17,8 @@ const ROUTES = [
   [/^#\/referrals\/(\d+)$/, referralView],
   [/^#\/schedules$/, schedulesView],
   [/^#\/schedules\/new$/, scheduleFormView],
+  [/^#\/schedules\/(\d+)$/, scheduleView],
+  [/^#\/schedules\/(\d+)\/edit$/, scheduleFormView],
   [/^#\/sessions$/, sessionsView],
   [/^#\/sessions\/(\d+)$/, rosterView],
   [/^#\/facilities$/, facilitiesView],
@@ -26,6 +29,14 @@ const NAV = [
   ["#/schedules", "nav.schedules"],
   ["#/facilities", "nav.facilities"],
 ];
+
+// The headings of the pages whose title is known before they load (shown at once, over their skeleton).
+const TITLES = {
+  "#/inbox": "inbox.title",
+  "#/sessions": "sessions.title",
+  "#/schedules": "schedules.title",
+  "#/facilities": "facilities.title",
+};
 
 export const app = { viewer: null, stop: [] };
 const main = () => document.getElementById("main");
@@ -47,12 +58,21 @@ export function problem(error) {
   return t("error.server");
 }
 
-/** A failure in place of a view, with a way to try again. */
+/** A failure in place of a view (or of the whole portal, when Caseway cannot be reached), with a way to try again. */
 export function failed(container, error, retry) {
-  fill(container, 
-    h("div", { class: "notice error", role: "alert" }, h("p", {}, problem(error))),
-    retry ? h("button", { type: "button", onclick: retry }, t("app.retry")) : null,
+  const kind = error instanceof ApiError ? error.kind : "server";
+  const heading = h("h1", {}, t(`failed.${kind}`));
+  fill(
+    container,
+    h(
+      "div",
+      { class: "failed" },
+      heading,
+      h("div", { class: "notice error", role: "alert" }, h("p", {}, problem(error))),
+      retry ? h("button", { type: "button", onclick: retry }, t("app.retry")) : null,
+    ),
   );
+  if (container.isConnected) document.title = `${heading.textContent} · ${t("app.title")}`;
 }
 
 function chrome() {
@@ -92,18 +112,25 @@ export function whileShown(container, stop) {
 async function route() {
   for (const stop of app.stop.splice(0)) stop();
   chrome();
-  if (!app.viewer) return signInView();
+  // Redrawn (a new language, the hash cleared at sign-out): focus stays on the form if it was there.
+  if (!app.viewer) return signInView(null, { focus: main().contains(document.activeElement) });
   const hash = location.hash || "#/inbox";
   for (const [pattern, view] of ROUTES) {
     const match = hash.match(pattern);
     if (match) {
-      const container = h("div", { class: "view" }, h("p", {}, t("app.loading")));
+      // Until the view has drawn, grey shapes (and its title when the navigation names it) stand in for it.
+      const container = h(
+        "div",
+        { class: "view", "aria-busy": "true" },
+        skeleton(t("app.loading"), { title: TITLES[hash] && t(TITLES[hash]) }),
+      );
       fill(main(), container);
       try {
         await view(container, ...match.slice(1));
       } catch (error) {
         failed(container, error, route);
       }
+      container.removeAttribute("aria-busy");
       if (container.isConnected) focusHeading();
       return;
     }
@@ -124,7 +151,8 @@ export function focusHeading() {
 // Why a sign-in was refused, by HTTP status (401: wrong email or password).
 const SIGN_IN_REFUSALS = { 403: "signIn.agency", 429: "signIn.throttled", 503: "signIn.busy" };
 
-export function signInView(message) {
+/** The sign-in form; `focus` moves focus to its heading (after signing out, when focus would fall to <body>). */
+export function signInView(message, { focus = false } = {}) {
   const container = clear(main());
   const email = h("input", { id: "email", type: "email", autocomplete: "username", required: true });
   const password = h("input", { id: "password", type: "password", autocomplete: "current-password", required: true });
@@ -171,6 +199,7 @@ export function signInView(message) {
   );
   container.append(form);
   document.title = `${t("signIn.title")} · ${t("app.title")}`;
+  if (focus) focusHeading();
 }
 
 async function start() {
@@ -196,7 +225,7 @@ onSignedOut(() => {
   if (!app.viewer) return;
   app.viewer = null;
   chrome();
-  signInView(t("error.expired"));
+  signInView(t("error.expired"), { focus: true });
 });
 
 window.addEventListener("hashchange", route);
@@ -211,7 +240,7 @@ document.addEventListener("DOMContentLoaded", () => {
     app.viewer = null;
     location.hash = "";
     chrome();
-    signInView();
+    signInView(null, { focus: true });
   });
   start();
 });

@@ -72,3 +72,20 @@ export function fill(element, ...children) {
   element.replaceChildren();
   return append(element, children);
 }
+
+/**
+ * Grey shapes where a page's content will be, while it loads: `title` shows at once when known (else a screen
+ * reader hears `loading`). The caller marks the region aria-busy until the content replaces them. The shimmer
+ * stops under prefers-reduced-motion (portal.css).
+ */
+export function skeleton(loading, { title = null, rows = 6 } = {}) {
+  const bones = [];
+  for (let i = 0; i < rows; i += 1) bones.push(h("span", { class: "bone row" }));
+  return [
+    title
+      ? h("h1", {}, title)
+      : [h("h1", { class: "visually-hidden" }, loading), h("span", { class: "bone title", "aria-hidden": "true" })],
+    title ? h("p", { class: "visually-hidden" }, loading) : null,
+    h("div", { class: "skeleton", "aria-hidden": "true" }, h("span", { class: "bone bar" }), bones),
+  ];
+}

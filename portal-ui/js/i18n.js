@@ -8,6 +8,7 @@ const CATALOGUES = {
     "app.signOut": "Sign out",
     "app.signedInAs": "Signed in as {name}",
     "app.loading": "Loading…",
+    "app.colon": ": ",
     "app.retry": "Try again",
     "nav.inbox": "Referrals",
     "nav.schedules": "Schedules",
@@ -20,6 +21,62 @@ const CATALOGUES = {
     "error.forbidden": "Your role cannot do this.",
     "error.invalid": "This was refused: {message}",
     "error.expired": "Your session has ended. Sign in again.",
+    // A page that could not be drawn: its heading, by kind of failure (the message says more).
+    "failed.network": "Caseway cannot be reached",
+    "failed.timeout": "Caseway is not answering",
+    "failed.server": "Something went wrong",
+    "failed.not-found": "Page not found",
+    "failed.forbidden": "Not allowed",
+    "failed.invalid": "Refused",
+    "failed.unauthenticated": "Session ended",
+    // The API's error codes (errors { code field message }): "apiError.CODE:field" for one field, else
+    // "apiError.CODE.field" with the field's label, else "apiError.CODE". The server's words show only for codes
+    // missing here.
+    "apiError.UNAUTHENTICATED": "Your session has ended. Sign in again.",
+    "apiError.FORBIDDEN": "Your role cannot do this.",
+    "apiError.NOT_FOUND": "This record does not exist, or it is not yours to see.",
+    "apiError.NOT_FOUND.field": "{label}: this record does not exist, or it is not yours to see.",
+    "apiError.INVALID": "Some of what you entered is not accepted. Check it and try again.",
+    "apiError.INVALID.field": "{label}: this value is not accepted. Check it and try again.",
+    "apiError.REQUIRED": "Fill in every required field.",
+    "apiError.REQUIRED.field": "{label} is required.",
+    "apiError.CONFLICT":
+      "This could not be saved: it was changed meanwhile, or it cannot be done in its current state. Reload to see where it stands.",
+    "apiError.CONFLICT:id":
+      "This cannot be done in its current status: someone may have changed it meanwhile. Reload to see where it stands.",
+    "apiError.CONFLICT:expectedVersion": "Someone else changed this meanwhile. Reload to see where it stands, then try again.",
+    "apiError.GRAPHQL_VALIDATION_FAILED": "The portal sent a request Caseway does not understand. Reload the page and try again.",
+    "apiError.INVALID:email": "Enter a valid email address, such as name@example.org.",
+    "apiError.INVALID:phone": "Enter a valid phone number: digits, spaces and + ( ) . - only.",
+    "apiError.INVALID:website": "Enter a full web address that starts with http:// or https://.",
+    "apiError.INVALID:accessibilityNotes": "Keep the accessibility notes to 2,000 characters at most.",
+    "apiError.CONFLICT:sessionId": "This session is not open for this: it was cancelled, postponed or changed. Reload the page.",
+    "apiError.INVALID:marks.participantId":
+      "Someone on this list is no longer on the roster, or is marked twice. Reload the page and save again.",
+    "apiError.REQUIRED:marks": "Mark everyone on the roster before saving.",
+    "apiError.REQUIRED:reason": "Choose a reason.",
+    "apiError.INVALID:reason": "This step takes no reason: leave it out (a note may say more).",
+    "apiError.REQUIRED:note": "Say why in the note.",
+    "apiError.CONFLICT:scheduleId": "The client is already enrolled or waitlisted in this schedule, or it takes no more enrollments.",
+    "apiError.INVALID:scheduleId": "Choose an approved schedule that delivers this referral's benefit.",
+    "apiError.INVALID:fromDate": "The schedule has no sessions left from that date.",
+    "apiError.INVALID:facilityId": "Choose one of your active facilities.",
+    "apiError.INVALID:benefitId": "Schedule only benefits referred to your provider.",
+    "apiError.INVALID:timeZone": "Enter a time zone by its name, such as America/Chicago.",
+    "apiError.INVALID:firstStart": "These days and times make no session: check the first day and the repeats.",
+    "apiError.INVALID:firstEnd": "A session ends after it starts, and lasts 24 hours at most.",
+    "apiError.INVALID:interval": "Repeat every 1 to 52 days, weeks or months.",
+    "apiError.INVALID:count": "A schedule has 1 to 500 sessions.",
+    "apiError.INVALID:until":
+      "Give an end date after the first day, or a number of sessions (500 at most).",
+    "apiError.INVALID:weekdays": "Choose the days of a weekly schedule.",
+    "apiError.INVALID:capacity": "Places per session: a whole number from 1 to 10,000.",
+    "apiError.INVALID:defaultQuantity": "Units per attendance: a number such as 1 or 1.5.",
+    "field.fromDate": "Start date",
+    "field.weekdays": "Days",
+    "field.marks": "Attendance",
+    "field.participant": "Participant",
+    "field.mark": "Mark",
     "signIn.title": "Sign in",
     "signIn.intro": "For the staff of Caseway's service providers.",
     "signIn.email": "Email",
@@ -40,7 +97,7 @@ const CATALOGUES = {
     "inbox.tab.closed": "Closed",
     "inbox.tab.all": "All",
     "inbox.empty": "No referrals here.",
-    "inbox.arrived": "New referrals arrived: {count}.",
+    "inbox.arrived": "{count, plural, one {A new referral arrived.} other {# new referrals arrived.}}",
     "inbox.unopened": "New",
     "inbox.overdue": "Overdue",
     "inbox.sent": "Sent {date}",
@@ -58,6 +115,25 @@ const CATALOGUES = {
     "inbox.acceptName": "Accept the referral of {name}",
     "inbox.accepted": "Accepted the referral of {name}.",
     "inbox.stale": "Not updated since {time}, retrying. {problem}",
+    // Inbox: reject from the row, a list past 100 rows, the caseworker's contact (issue 13).
+    "inbox.reject": "Reject",
+    "inbox.rejectName": "Reject the referral of {name}",
+    "inbox.reason": "Reason",
+    "inbox.chooseReason": "Choose a reason",
+    "inbox.note": "Note",
+    "inbox.noteHint": "Optional, except with the reason Other.",
+    "inbox.confirmReject": "Confirm rejection",
+    "inbox.cancel": "Cancel",
+    "inbox.reasonRequired": "Choose a reason.",
+    "inbox.noteRequired": "Say why in the note: the reason is Other.",
+    "inbox.rejected": "Rejected the referral of {name}: {reason}.",
+    "inbox.changedMeanwhile": "The referral of {name} had changed meanwhile: it is now {status}.",
+    "inbox.listChanged": "Referrals arrived or changed since this list was loaded.",
+    "inbox.refresh": "Refresh the list",
+    "referral.workPhone": "Caseworker's phone",
+    "referral.workEmail": "Caseworker's email",
+    "referral.caseworkerContact": "Caseworker's contact",
+    "referral.noContact": "None on file: contact the agency.",
     "referral.client": "Client",
     "referral.benefit": "Benefit",
     "referral.notes": "From the caseworker",
@@ -108,7 +184,7 @@ const CATALOGUES = {
     "enroll.schedule": "Schedule",
     "enroll.chooseSchedule": "Choose a schedule",
     "enroll.noSchedules": "No approved schedule delivers this benefit yet.",
-    "enroll.placesLeft": "{places} of {capacity} places left",
+    "enroll.placesLeft": "{places} of {capacity, plural, one {# place} other {# places}} left",
     "enroll.full": "Full: new enrollments are waitlisted",
     "enroll.how": "Enroll in",
     "enroll.fromDate": "Every session from a date",
@@ -128,7 +204,7 @@ const CATALOGUES = {
     "schedules.adminsOnly": "Your provider's admins draft and submit schedules.",
     "schedules.note": "Agency's note: {note}",
     "schedules.firstSession": "First session {when}",
-    "schedules.capacity": "Up to {capacity} people",
+    "schedules.capacity": "Up to {capacity, plural, one {# person} other {# people}}",
     "form.title": "New schedule",
     "form.facility": "Facility",
     "form.benefit": "Benefit",
@@ -146,11 +222,52 @@ const CATALOGUES = {
     "form.capacity": "Places per session",
     "form.quantity": "Units per attendance",
     "form.preview": "Preview sessions",
-    "form.previewCount": "{count} sessions, from {first} to {last}.",
+    "form.previewCount": "{count, plural, one {# session, on {first}.} other {# sessions, from {first} to {last}.}}",
     "form.submit": "Submit for approval",
     "form.submitted": "Submitted: the agency will review it.",
     "form.noBenefits": "No benefit has been referred to you yet; schedules are for referred benefits.",
     "form.required": "Required.",
+    // Schedule page and form (issue 13).
+    "form.saveDraft": "Save as draft",
+    "form.editTitle": "Edit {name}",
+    "form.notEditable": "This schedule is {status}: only drafts and rejected schedules are edited.",
+    "form.draftSaved": "Draft saved. Submit it when it is ready.",
+    "form.savedNotSubmitted": "The draft is saved, but it was not submitted: {errors}",
+    "form.timeZoneHint": "The facility's time zone unless you choose another.",
+    "schedule.benefit": "Benefit",
+    "schedule.facility": "Facility",
+    "schedule.timeZone": "Time zone",
+    "schedule.recurrence": "Repeats",
+    "schedule.firstSession": "First session",
+    "schedule.places": "Places",
+    "schedule.submittedAt": "Submitted",
+    "schedule.note": "Agency's note",
+    "schedule.every": "every {interval}",
+    "schedule.count": "{count, plural, one {# session} other {# sessions}}",
+    "schedule.until": "until {date}",
+    "schedule.edit": "Edit",
+    "schedule.pendingHint": "Awaiting the agency's approval. Withdraw it to make changes, then submit it again.",
+    "schedule.withdraw": "Withdraw to edit",
+    "schedule.withdrawQuestion": "Withdraw this schedule from approval? It goes back to draft until you submit it again.",
+    "schedule.withdrawYes": "Yes, withdraw it",
+    "schedule.keep": "Keep it submitted",
+    "schedule.withdrawn": "Withdrawn: the schedule is a draft again. Edit it, then submit it.",
+    "schedule.sessions": "Sessions",
+    "schedule.noSessions": "Sessions are created when the agency approves the schedule.",
+    "schedule.upcoming": "Upcoming",
+    "schedule.past": "Past",
+    "schedule.allSessions": "Show all {count}",
+    "schedule.oneSession": "one session: {when}",
+    "schedule.fromDate": "from {date}",
+    "schedule.enrolled": "Enrolled ({count})",
+    "schedule.nobody": "Nobody is enrolled yet.",
+    "schedule.waitlist": "Waitlist ({count})",
+    "schedule.noWaitlist": "Nobody is waiting.",
+    "schedule.placesLeft": "Places free in the coming sessions: {places}. Oldest first, unless you choose otherwise.",
+    "schedule.fullReason": "Promote is unavailable: the coming sessions are full. Withdraw someone first.",
+    "schedule.promote": "Promote",
+    "schedule.promoteName": "Promote {name}",
+    "schedule.promoted": "{name} is enrolled from today.",
     "sessions.title": "Sessions",
     "sessions.today": "Today",
     "sessions.upcoming": "Upcoming",
@@ -194,11 +311,12 @@ const CATALOGUES = {
     "app.signOut": "Se déconnecter",
     "app.signedInAs": "Connecté·e : {name}",
     "app.loading": "Chargement…",
+    "app.colon": "\u00a0: ",
     "app.retry": "Réessayer",
     "nav.inbox": "Orientations",
     "nav.schedules": "Plannings",
     "nav.sessions": "Séances",
-    "nav.facilities": "Mes établissements",
+    "nav.facilities": "Établissements",
     "error.network": "Caseway est injoignable. Vérifiez votre connexion et réessayez.",
     "error.timeout": "Caseway met trop de temps à répondre. Réessayez dans un instant.",
     "error.server": "Une erreur s’est produite de notre côté. Réessayez dans un instant.",
@@ -206,6 +324,66 @@ const CATALOGUES = {
     "error.forbidden": "Votre rôle ne permet pas cette action.",
     "error.invalid": "Refusé : {message}",
     "error.expired": "Votre session a pris fin. Reconnectez-vous.",
+    // Une page qui n'a pas pu s'afficher : son titre, selon la panne (le message en dit plus).
+    "failed.network": "Caseway est injoignable",
+    "failed.timeout": "Caseway ne répond pas",
+    "failed.server": "Une erreur s’est produite",
+    "failed.not-found": "Page introuvable",
+    "failed.forbidden": "Action non autorisée",
+    "failed.invalid": "Refusé",
+    "failed.unauthenticated": "Session terminée",
+    // Les codes d'erreur de l'API : "apiError.CODE:champ", sinon "apiError.CODE.field" avec le libellé du champ,
+    // sinon "apiError.CODE".
+    "apiError.UNAUTHENTICATED": "Votre session a pris fin. Reconnectez-vous.",
+    "apiError.FORBIDDEN": "Votre rôle ne permet pas cette action.",
+    "apiError.NOT_FOUND": "Cet enregistrement n’existe pas, ou il ne vous concerne pas.",
+    "apiError.NOT_FOUND.field": "{label} : cet enregistrement n’existe pas, ou il ne vous concerne pas.",
+    "apiError.INVALID": "Une partie de votre saisie n’est pas acceptée. Vérifiez-la et réessayez.",
+    "apiError.INVALID.field": "{label} : cette valeur n’est pas acceptée. Vérifiez-la et réessayez.",
+    "apiError.REQUIRED": "Remplissez tous les champs obligatoires.",
+    "apiError.REQUIRED.field": "{label} : ce champ est obligatoire.",
+    "apiError.CONFLICT":
+      "Enregistrement impossible : l’élément a changé entre-temps, ou son état actuel ne le permet pas. Rechargez pour voir où il en est.",
+    "apiError.CONFLICT:id":
+      "Impossible dans son statut actuel : quelqu’un l’a peut-être modifié entre-temps. Rechargez pour voir où il en est.",
+    "apiError.CONFLICT:expectedVersion":
+      "Quelqu’un d’autre l’a modifié entre-temps. Rechargez pour voir où il en est, puis réessayez.",
+    "apiError.GRAPHQL_VALIDATION_FAILED":
+      "Le portail a envoyé une demande que Caseway ne comprend pas. Rechargez la page et réessayez.",
+    "apiError.INVALID:email": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+    "apiError.INVALID:phone": "Saisissez un numéro de téléphone valide : chiffres, espaces et + ( ) . - uniquement.",
+    "apiError.INVALID:website": "Saisissez une adresse web complète commençant par http:// ou https://.",
+    "apiError.INVALID:accessibilityNotes": "Les notes d’accessibilité font 2 000 caractères au plus.",
+    "apiError.CONFLICT:sessionId":
+      "Cette séance ne le permet pas : elle a été annulée, reportée ou modifiée. Rechargez la page.",
+    "apiError.INVALID:marks.participantId":
+      "Une personne de la liste n’est plus inscrite à la séance, ou apparaît deux fois. Rechargez la page et enregistrez à nouveau.",
+    "apiError.REQUIRED:marks": "Indiquez la présence de chacun avant d’enregistrer.",
+    "apiError.REQUIRED:reason": "Choisissez un motif.",
+    "apiError.INVALID:reason": "Cette étape ne prend pas de motif : laissez-le vide (une note peut préciser).",
+    "apiError.REQUIRED:note": "Précisez le motif dans la note.",
+    "apiError.CONFLICT:scheduleId":
+      "Le client est déjà inscrit ou en liste d’attente pour ce planning, ou celui-ci ne prend plus d’inscriptions.",
+    "apiError.INVALID:scheduleId": "Choisissez un planning approuvé qui délivre la prestation de cette orientation.",
+    "apiError.INVALID:fromDate": "Le planning n’a plus de séance à partir de cette date.",
+    "apiError.INVALID:facilityId": "Choisissez l’un de vos établissements actifs.",
+    "apiError.INVALID:benefitId": "Planifiez seulement des prestations orientées vers votre structure.",
+    "apiError.INVALID:timeZone": "Saisissez un fuseau horaire par son nom, par exemple Europe/Paris.",
+    "apiError.INVALID:firstStart":
+      "Ces jours et heures ne donnent aucune séance : vérifiez le premier jour et la répétition.",
+    "apiError.INVALID:firstEnd": "Une séance finit après son début et dure 24 heures au plus.",
+    "apiError.INVALID:interval": "Répétez tous les 1 à 52 jours, semaines ou mois.",
+    "apiError.INVALID:count": "Un planning compte de 1 à 500 séances.",
+    "apiError.INVALID:until":
+      "Donnez une date de fin après le premier jour, ou un nombre de séances (500 au plus).",
+    "apiError.INVALID:weekdays": "Choisissez les jours d’un planning hebdomadaire.",
+    "apiError.INVALID:capacity": "Places par séance : un nombre entier de 1 à 10 000.",
+    "apiError.INVALID:defaultQuantity": "Unités par présence : un nombre comme 1 ou 1,5.",
+    "field.fromDate": "Date de début",
+    "field.weekdays": "Jours",
+    "field.marks": "Présences",
+    "field.participant": "Participant·e",
+    "field.mark": "Présence",
     "signIn.title": "Connexion",
     "signIn.intro": "Pour le personnel des prestataires de Caseway.",
     "signIn.email": "Adresse e-mail",
@@ -227,12 +405,13 @@ const CATALOGUES = {
     "inbox.tab.closed": "Clôturées",
     "inbox.tab.all": "Toutes",
     "inbox.empty": "Aucune orientation ici.",
-    "inbox.arrived": "Nouvelles orientations arrivées : {count}.",
+    "inbox.arrived":
+      "{count, plural, one {Une nouvelle orientation est arrivée.} other {# nouvelles orientations sont arrivées.}}",
     "inbox.unopened": "Nouvelle",
     "inbox.overdue": "En retard",
     "inbox.sent": "Envoyée le {date}",
     "inbox.count": "Orientations affichées : {count} sur {total}.",
-    "inbox.shown": "{count} sur {total} affichées",
+    "inbox.shown": "{count, plural, one {# orientation affichée} other {# orientations affichées}} sur {total}",
     "inbox.more": "Afficher plus",
     "inbox.any": "Toutes",
     "inbox.facility": "Établissement",
@@ -245,6 +424,25 @@ const CATALOGUES = {
     "inbox.acceptName": "Accepter l’orientation de {name}",
     "inbox.accepted": "Orientation de {name} acceptée.",
     "inbox.stale": "Pas mis à jour depuis {time}, nouvelle tentative en cours. {problem}",
+    // Orientations : refuser depuis la ligne, une liste de plus de 100 lignes, le contact du travailleur social.
+    "inbox.reject": "Refuser",
+    "inbox.rejectName": "Refuser l’orientation de {name}",
+    "inbox.reason": "Motif",
+    "inbox.chooseReason": "Choisissez un motif",
+    "inbox.note": "Note",
+    "inbox.noteHint": "Facultative, sauf avec le motif « Autre ».",
+    "inbox.confirmReject": "Confirmer le refus",
+    "inbox.cancel": "Annuler",
+    "inbox.reasonRequired": "Choisissez un motif.",
+    "inbox.noteRequired": "Précisez le motif dans la note : le motif est « Autre ».",
+    "inbox.rejected": "Orientation de {name} refusée : {reason}.",
+    "inbox.changedMeanwhile": "L’orientation de {name} avait changé entre-temps : elle est maintenant « {status} ».",
+    "inbox.listChanged": "Des orientations sont arrivées ou ont changé depuis le chargement de cette liste.",
+    "inbox.refresh": "Actualiser la liste",
+    "referral.workPhone": "Téléphone du travailleur social",
+    "referral.workEmail": "E-mail du travailleur social",
+    "referral.caseworkerContact": "Contact du travailleur social",
+    "referral.noContact": "Aucun contact enregistré : contactez l’agence.",
     "referral.client": "Client",
     "referral.benefit": "Prestation",
     "referral.notes": "De la part du travailleur social",
@@ -274,7 +472,8 @@ const CATALOGUES = {
     "referral.language": "Langue préférée",
     "referral.alerts": "Alertes",
     "referral.notShared": "L’agence n’a rien partagé de plus.",
-    "referral.attendance": "Présence chez vous : {present} présent·e, {absent} absent·e.",
+    "referral.attendance":
+      "Chez vous : {present, plural, one {# présence} other {# présences}}, {absent, plural, one {# absence} other {# absences}}.",
     // Page d'une orientation : toujours ce que le serveur a.
     "referral.decision": "Avant de décider",
     "referral.authorizationNeeded": "Autorisation de l’agence",
@@ -295,14 +494,14 @@ const CATALOGUES = {
     "enroll.schedule": "Planning",
     "enroll.chooseSchedule": "Choisissez un planning",
     "enroll.noSchedules": "Aucun planning approuvé ne délivre encore cette prestation.",
-    "enroll.placesLeft": "{places} places libres sur {capacity}",
+    "enroll.placesLeft": "{places, plural, one {# place libre} other {# places libres}} sur {capacity}",
     "enroll.full": "Complet : les nouvelles inscriptions vont en liste d’attente",
     "enroll.how": "Inscrire à",
     "enroll.fromDate": "Toutes les séances à partir d’une date",
     "enroll.oneSession": "Une seule séance",
     "enroll.date": "À partir du",
     "enroll.session": "Séance",
-    "enroll.sessionSeats": "{when} ({enrolled} inscrits sur {capacity})",
+    "enroll.sessionSeats": "{when} ({enrolled, plural, one {# inscrit·e} other {# inscrit·es}} sur {capacity})",
     "enroll.submit": "Inscrire",
     "enroll.enrolled": "Inscrit·e à « {schedule} ».",
     "enroll.waitlisted": "Le planning est complet : le client est en liste d’attente pour « {schedule} ».",
@@ -315,7 +514,7 @@ const CATALOGUES = {
     "schedules.adminsOnly": "Les administrateurs de votre structure préparent et soumettent les plannings.",
     "schedules.note": "Note de l’agence : {note}",
     "schedules.firstSession": "Première séance le {when}",
-    "schedules.capacity": "Jusqu’à {capacity} personnes",
+    "schedules.capacity": "Jusqu’à {capacity, plural, one {# personne} other {# personnes}}",
     "form.title": "Nouveau planning",
     "form.facility": "Établissement",
     "form.benefit": "Prestation",
@@ -333,23 +532,67 @@ const CATALOGUES = {
     "form.capacity": "Places par séance",
     "form.quantity": "Unités par présence",
     "form.preview": "Aperçu des séances",
-    "form.previewCount": "{count} séances, du {first} au {last}.",
+    "form.previewCount": "{count, plural, one {# séance, le {first}.} other {# séances, du {first} au {last}.}}",
     "form.submit": "Soumettre pour approbation",
     "form.submitted": "Soumis : l’agence va l’examiner.",
     "form.noBenefits":
       "Aucune prestation ne vous a encore été orientée ; les plannings concernent les prestations orientées.",
     "form.required": "Obligatoire.",
+    // Page d’un planning et formulaire (ticket 13).
+    "form.saveDraft": "Enregistrer le brouillon",
+    "form.editTitle": "Modifier « {name} »",
+    "form.notEditable": "Ce planning est « {status} » : seuls les brouillons et les plannings refusés se modifient.",
+    "form.draftSaved": "Brouillon enregistré. Soumettez-le quand il est prêt.",
+    "form.savedNotSubmitted": "Le brouillon est enregistré, mais il n’a pas été soumis : {errors}",
+    "form.timeZoneHint": "Le fuseau de l’établissement, sauf si vous en choisissez un autre.",
+    "schedule.benefit": "Prestation",
+    "schedule.facility": "Établissement",
+    "schedule.timeZone": "Fuseau horaire",
+    "schedule.recurrence": "Répétition",
+    "schedule.firstSession": "Première séance",
+    "schedule.places": "Places",
+    "schedule.submittedAt": "Soumis le",
+    "schedule.note": "Note de l’agence",
+    "schedule.every": "tous les {interval}",
+    "schedule.count": "{count, plural, one {# séance} other {# séances}}",
+    "schedule.until": "jusqu’au {date}",
+    "schedule.edit": "Modifier",
+    "schedule.pendingHint":
+      "En attente de l’approbation de l’agence. Retirez-le pour le modifier, puis soumettez-le à nouveau.",
+    "schedule.withdraw": "Retirer pour modifier",
+    "schedule.withdrawQuestion":
+      "Retirer ce planning de l’approbation ? Il redevient un brouillon jusqu’à ce que vous le soumettiez à nouveau.",
+    "schedule.withdrawYes": "Oui, le retirer",
+    "schedule.keep": "Le laisser soumis",
+    "schedule.withdrawn": "Retiré : le planning est de nouveau un brouillon. Modifiez-le, puis soumettez-le.",
+    "schedule.sessions": "Séances",
+    "schedule.noSessions": "Les séances sont créées quand l’agence approuve le planning.",
+    "schedule.upcoming": "À venir",
+    "schedule.past": "Passées",
+    "schedule.allSessions": "Afficher les {count}",
+    "schedule.oneSession": "une séance : {when}",
+    "schedule.fromDate": "à partir du {date}",
+    "schedule.enrolled": "Inscrits ({count})",
+    "schedule.nobody": "Personne n’est encore inscrit.",
+    "schedule.waitlist": "Liste d’attente ({count})",
+    "schedule.noWaitlist": "Personne n’attend.",
+    "schedule.placesLeft":
+      "Places libres dans les prochaines séances : {places}. Les plus anciens d’abord, sauf si vous en décidez autrement.",
+    "schedule.fullReason": "Inscription impossible : les prochaines séances sont complètes. Retirez d’abord quelqu’un.",
+    "schedule.promote": "Inscrire",
+    "schedule.promoteName": "Inscrire {name}",
+    "schedule.promoted": "{name} est inscrit·e à partir d’aujourd’hui.",
     "sessions.title": "Séances",
     "sessions.today": "Aujourd’hui",
     "sessions.upcoming": "À venir",
     "sessions.recent": "Deux dernières semaines",
     "sessions.none": "Aucune.",
-    "sessions.enrolled": "{enrolled} inscrits sur {capacity}",
+    "sessions.enrolled": "{enrolled, plural, one {# inscrit·e} other {# inscrit·es}} sur {capacity}",
     "roster.title": "Présences",
     "roster.empty": "Personne n’est inscrit à cette séance.",
     "roster.markAll": "Tous présents",
     "roster.save": "Enregistrer les présences",
-    "roster.saved": "Présences enregistrées : {count} personnes notées.",
+    "roster.saved": "Présences enregistrées : {count, plural, one {# personne notée} other {# personnes notées}}.",
     "roster.completed": "Les présences ont été prises. Vous pouvez les corriger et enregistrer à nouveau.",
     "roster.missing": "Indiquez la présence de chacun avant d’enregistrer.",
     "roster.notYet": "Les présences se prennent le jour de la séance ou après.",
@@ -357,10 +600,10 @@ const CATALOGUES = {
     "roster.print": "Imprimer",
     "roster.name": "Nom",
     "roster.signature": "Signature",
-    "roster.present": "{count} présents",
-    "roster.absent": "{count} absents",
-    "roster.excused": "{count} excusés",
-    "roster.unmarked": "{count} non notés",
+    "roster.present": "{count, plural, one {# présent·e} other {# présent·es}}",
+    "roster.absent": "{count, plural, one {# absent·e} other {# absent·es}}",
+    "roster.excused": "{count, plural, one {# excusé·e} other {# excusé·es}}",
+    "roster.unmarked": "{count, plural, one {# non noté·e} other {# non noté·es}}",
     "roster.opensOn": "Les présences ouvrent le {date}.",
     "sessions.due": "Présences à prendre",
     "sessions.schedule": "Calendrier",
@@ -510,14 +753,131 @@ export function setLanguage(code) {
   document.documentElement.lang = language();
 }
 
+/**
+ * A catalogue string with its values filled in. Numbers show in the language's way (1,250 / 1 250). A count picks
+ * its plural form with the ICU syntax every translation tool knows, chosen by Intl.PluralRules (French says
+ * "0 personne", "1 personne", "2 personnes"; English "1 person", "0 people"):
+ *   "{count, plural, one {# session} other {# sessions}}"  (# is the count; "=0 {…}" matches one exact number).
+ * A string may hold several counts ("{present, plural, …}, {absent, plural, …}"); forms may hold other values.
+ */
 export function t(key, values = {}) {
-  const text = CATALOGUES[language()][key] ?? CATALOGUES.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in values ? String(values[name]) : `{${name}}`));
+  return fillIn(CATALOGUES[language()][key] ?? CATALOGUES.en[key] ?? key, values);
+}
+
+/** Whether the catalogue (the chosen language's, else English) has this key. */
+export function has(key) {
+  return key in CATALOGUES[language()] || key in CATALOGUES.en;
+}
+
+const pluralRules = {};
+
+/** The plural category ("one", "other"…) of a number in the chosen language. */
+export function pluralOf(count) {
+  const lang = language();
+  pluralRules[lang] ??= new Intl.PluralRules(lang);
+  return pluralRules[lang].select(count);
+}
+
+export function formatNumber(value) {
+  return new Intl.NumberFormat(language()).format(value);
+}
+
+/** The index of the brace closing the one opened at `open`, or -1. */
+function closing(text, open) {
+  let depth = 0;
+  for (let i = open; i < text.length; i += 1) {
+    if (text[i] === "{") depth += 1;
+    else if (text[i] === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+function fillIn(text, values) {
+  let out = "";
+  let at = 0;
+  while (at < text.length) {
+    const open = text.indexOf("{", at);
+    const close = open < 0 ? -1 : closing(text, open);
+    if (close < 0) return out + text.slice(at);
+    out += text.slice(at, open);
+    const inside = text.slice(open + 1, close);
+    const plural = inside.match(/^\s*(\w+)\s*,\s*plural\s*,([\s\S]*)$/);
+    if (plural) out += choose(Number(values[plural[1]]), plural[2], values);
+    else {
+      const name = inside.trim();
+      const value = values[name];
+      out += !(name in values) ? `{${inside}}` : typeof value === "number" ? formatNumber(value) : String(value);
+    }
+    at = close + 1;
+  }
+  return out;
+}
+
+/** The form of "one {…} other {…}" that suits `count`, filled in. */
+function choose(count, options, values) {
+  const forms = {};
+  let at = 0;
+  for (;;) {
+    const open = options.indexOf("{", at);
+    const close = open < 0 ? -1 : closing(options, open);
+    if (close < 0) break;
+    forms[options.slice(at, open).trim()] = options.slice(open + 1, close);
+    at = close + 1;
+  }
+  const form = forms[`=${count}`] ?? forms[pluralOf(count)] ?? forms.other ?? "";
+  return fillIn(form.replace(/#/g, formatNumber(count)), values);
 }
 
 /** An API code (status, reason, mark, weekday) in words. */
 export function code(value) {
   return CODES[language()][value] ?? value;
+}
+
+// The label of each argument the API may name as a field at fault (list indexes and `input.` left out), so a
+// generic error code can say which field it concerns.
+const FIELD_LABELS = {
+  email: "facilities.email",
+  phone: "facilities.phone",
+  website: "facilities.website",
+  accessibilityNotes: "facilities.accessibility",
+  acceptingReferrals: "facilities.accepting",
+  reason: "referral.reason",
+  note: "referral.noteRequired",
+  scheduleId: "enroll.schedule",
+  sessionId: "enroll.session",
+  fromDate: "field.fromDate",
+  facilityId: "form.facility",
+  benefitId: "form.benefit",
+  codeSetId: "form.codeSet",
+  name: "form.name",
+  firstStart: "form.firstDate",
+  firstEnd: "form.endTime",
+  timeZone: "form.timeZone",
+  frequency: "form.frequency",
+  weekdays: "field.weekdays",
+  interval: "form.interval",
+  count: "form.count",
+  until: "form.until",
+  capacity: "form.capacity",
+  defaultQuantity: "form.quantity",
+  marks: "field.marks",
+  "marks.participantId": "field.participant",
+  "marks.mark": "field.mark",
+};
+
+/**
+ * An API error ({code, field, message}) in the chosen language: the catalogue's "apiError.CODE:field" when it has
+ * one, else "apiError.CODE.field" naming the field's label, else "apiError.CODE"; the server's own (English) words
+ * only for a code the catalogue does not know.
+ */
+export function errorText({ code: errorCode, field, message } = {}) {
+  const where = field ? field.replace(/^input\./, "").replace(/\[\d+\]/g, "") : null;
+  if (where && has(`apiError.${errorCode}:${where}`)) return t(`apiError.${errorCode}:${where}`);
+  if (where && FIELD_LABELS[where] && has(`apiError.${errorCode}.field`)) {
+    return t(`apiError.${errorCode}.field`, { label: t(FIELD_LABELS[where]) });
+  }
+  if (errorCode && has(`apiError.${errorCode}`)) return t(`apiError.${errorCode}`);
+  return message || t("error.server");
 }
 
 // Days and times show in the provider's time zone (the viewer's `timeZone`, set at sign-in), never the browser's;

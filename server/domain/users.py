@@ -11,6 +11,7 @@ from server.domain.audit import record_event
 from server.domain.columns import UTCDateTime, enum_type, utcnow
 from server.domain.errors import Conflict, Invalid
 from server.domain.principal import AGENCY_ROLES, Principal, Role
+from server.domain.validation import PHONE
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -22,6 +23,8 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     full_name: str = Field(max_length=200)
+    # Work phone: agency staff's is shown, with their email, to the providers they refer to.
+    phone: str | None = Field(default=None, max_length=40)
     role: Role = Field(sa_type=enum_type(Role))
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
@@ -59,11 +62,15 @@ async def create_user(
     agency_id: int | None = None,
     provider_id: int | None = None,
     hash_profile: str = "default",
+    phone: str | None = None,
 ) -> User:
-    """Creates a user of an agency (agency roles) or of a provider (provider roles)."""
+    """Creates a user of an agency (agency roles) or of a provider (provider roles), with a work phone if given."""
     email = normalise_email(email)
     if "@" not in email:
         raise Invalid("Give an email address.", field="email")
+    phone = (phone or "").strip() or None
+    if phone is not None and not (len(phone) <= 40 and PHONE.match(phone)):
+        raise Invalid("Give a phone number (digits, spaces, + ( ) . -).", field="phone")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     if role in AGENCY_ROLES and (agency_id is None or provider_id is not None):
@@ -79,6 +86,7 @@ async def create_user(
         role=role,
         agency_id=agency_id,
         provider_id=provider_id,
+        phone=phone,
         password_hash=hash_password(password, hash_profile),
     )
     session.add(user)

@@ -53,29 +53,39 @@ function facilityForm(facility) {
             })
           ).updateFacility;
           if (payload.errors.length) {
+            // Messages come in the user's language (api.js), next to their field where there is one.
             for (const error of payload.errors) {
               if (!showFieldError(form, error.field, error.message)) {
-                result.append(h("div", { class: "notice error", role: "alert" }, error.message));
+                result.append(h("div", { class: "notice error", role: "alert", tabindex: "-1" }, error.message));
               }
             }
-            const first = form.querySelector("[aria-invalid]");
+            const first = form.querySelector("[aria-invalid], .notice");
             if (first) first.focus();
             return;
           }
+          // Focus goes to the result (the button stays disabled meanwhile, so it would fall to <body>).
           const message = t("facilities.saved", { name: facility.name });
-          result.append(h("div", { class: "notice success" }, message));
+          const saved = h("div", { class: "notice success", tabindex: "-1" }, message);
+          result.append(saved);
+          saved.focus();
           announce(message);
         } catch (error) {
-          result.append(h("div", { class: "notice error", role: "alert" }, problem(error)));
+          const failure = h("div", { class: "notice error", role: "alert", tabindex: "-1" }, problem(error));
+          result.append(failure);
+          failure.focus();
         } finally {
           button.disabled = false;
         }
       },
     },
     h("h2", { id: headingId }, facility.name),
-    field(t("facilities.phone"), phone),
-    field(t("facilities.email"), email),
-    field(t("facilities.website"), website),
+    h(
+      "div",
+      { class: "facility-contact" },
+      field(t("facilities.phone"), phone),
+      field(t("facilities.email"), email),
+      field(t("facilities.website"), website),
+    ),
     field(t("facilities.accessibility"), notes),
     h("div", { class: "field" }, h("label", { class: "choice" }, accepting, " ", t("facilities.accepting"))),
     button,

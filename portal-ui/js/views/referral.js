@@ -1,5 +1,5 @@
 // One referral: what the decision needs (the benefit, whether the agency must authorize it, the client's alerts,
-// the caseworker's note) above the actions legal now; the client as shared; enrollment into a schedule (from a
+// the caseworker's note, and how to reach the caseworker: work phone and email) above the actions legal now; the client as shared; enrollment into a schedule (from a
 // date) or a single session once accepted and authorized; the history.
 // The page always shows what the server holds: after every action (and after enrolling) it re-reads the referral,
 // and while visible it polls the referral's version every POLL_MS, redrawing (and saying what changed) when someone
@@ -12,7 +12,7 @@ import { code, formatDate, formatDateTime, t, today } from "../i18n.js";
 
 const POLL_MS = 10000;
 const FIELDS = `id status statusReason authorizationStatus priority notes version isNew isOverdue sentAt deliverable
-  availableActions referredBy agencyName facility { name }
+  availableActions referredBy agencyName facility { name } referringCaseworker { name email phone }
   sharedParticipant { preferredName phone email birthDate addressLine1 addressLine2 city region postalCode
     preferredLanguage alerts { text severity } attendance { sessionsPresent sessionsAbsent } }
   benefit { id name unitOfMeasure requiresAuthorization }
@@ -159,7 +159,7 @@ function decision(referral) {
       { class: "facts" },
       fact(
         t("referral.benefit"),
-        `${referral.benefit.name} (${t("referral.unit")}: ${referral.benefit.unitOfMeasure})`,
+        `${referral.benefit.name} (${t("referral.unit")}${t("app.colon")}${referral.benefit.unitOfMeasure})`,
       ),
       fact(
         t("referral.authorizationNeeded"),
@@ -170,6 +170,7 @@ function decision(referral) {
         t("referral.caseworker"),
         t("referral.referredBy", { name: referral.referredBy, agency: referral.agencyName }),
       ),
+      caseworkerContact(referral.referringCaseworker),
     ),
     alerts.length
       ? [
@@ -182,6 +183,23 @@ function decision(referral) {
         ]
       : null,
   );
+}
+
+/** The caseworker's work phone and email, as links that call or write; said plainly when there are none. */
+function caseworkerContact(caseworker) {
+  if (!caseworker) return null;
+  if (!caseworker.phone && !caseworker.email) return fact(t("referral.caseworkerContact"), t("referral.noContact"));
+  return [
+    caseworker.phone
+      ? fact(
+          t("referral.workPhone"),
+          h("a", { href: `tel:${caseworker.phone.replace(/[^\d+]/g, "")}`, class: "contact" }, caseworker.phone),
+        )
+      : null,
+    caseworker.email
+      ? fact(t("referral.workEmail"), h("a", { href: `mailto:${caseworker.email}`, class: "contact" }, caseworker.email))
+      : null,
+  ];
 }
 
 function clientSection(person) {
@@ -229,7 +247,7 @@ function history(referral) {
           {},
           h("time", { datetime: entry.occurredAt }, formatDateTime(entry.occurredAt)),
           " — ",
-          `${authorization ? t("referral.authorization") : t("referral.status")}: `,
+          `${authorization ? t("referral.authorization") : t("referral.status")}${t("app.colon")}`,
           from ? `${code(from)} → ` : "",
           code(to),
           ` (${entry.actorName})`,
@@ -414,7 +432,17 @@ function enrollment(view) {
     section.append(h("p", {}, t("enroll.notYet")));
     return section;
   }
-  const body = h("div", {}, h("p", {}, t("app.loading")));
+  const body = h(
+    "div",
+    {},
+    h("p", { class: "visually-hidden" }, t("app.loading")),
+    h(
+      "div",
+      { class: "skeleton", "aria-hidden": "true" },
+      h("span", { class: "bone row" }),
+      h("span", { class: "bone row" }),
+    ),
+  );
   section.append(body);
   loadEnrollment(body, view).catch((error) =>
     fill(body, h("div", { class: "notice error", role: "alert" }, problem(error))),

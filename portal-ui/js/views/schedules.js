@@ -1,4 +1,4 @@
-// The provider's schedules with their approval status and the agency's note.
+// The provider's schedules with their approval status and the agency's note; each opens its own page.
 
 import { app } from "../app.js";
 import { gql } from "../api.js";
@@ -24,7 +24,7 @@ export async function schedulesView(container) {
             h(
               "li",
               { class: "card" },
-              h("h2", {}, s.name),
+              h("h2", {}, h("a", { href: `#/schedules/${s.id}` }, s.name)),
               h(
                 "p",
                 { class: "badges" },

@@ -233,6 +233,37 @@ async def withdraw(session: AsyncSession, principal: Principal | None, assignmen
     return found
 
 
+async def promote(session: AsyncSession, principal: Principal | None, assignment_id: int) -> ScheduleAssignment:
+    """Enrolls someone from the waitlist by hand, whatever their place in it (the provider knows who can come),
+    when every session they would join has a place; their referral on hold then starts."""
+    principal = require(principal, PROVIDER_ROLES)
+    found = await fetch(
+        session,
+        ScheduleAssignment,
+        assignment_id,
+        scope=ScheduleAssignment.provider_id == principal.provider_id,
+        what="schedule enrollment",
+    )
+    # Locked as enrollments lock it: a promotion and an enrollment cannot both take the last place.
+    schedule = await fetch(session, BenefitSchedule, found.schedule_id, for_update=True)
+    if found.status != Status.WAITLISTED:
+        raise Conflict(f"This enrollment is {found.status.value}, not waitlisted.", field="status")
+    changes = {}
+    if found.session_id is None:
+        # Someone promoted now joins from today: sessions held meanwhile were full without them, and stay so.
+        today = today_in(schedule.time_zone)
+        if found.from_date < today:
+            changes = {"from_date": today, "starts_from": day_start(today, schedule.time_zone)}
+    starts_from = changes.get("starts_from", found.starts_from)
+    largest = await fullest(session, schedule, starts_from=starts_from, session_id=found.session_id)
+    if largest is None:
+        raise Conflict("No session is left to enroll into.", field="status")
+    if largest >= schedule.capacity:
+        raise Conflict(f"The schedule is full ({schedule.capacity} places): withdraw someone first.", field="status")
+    await _enroll_waitlisted(session, principal, found, **changes)
+    return found
+
+
 async def release_referral(session: AsyncSession, principal: Principal, referral_id: int) -> None:
     """An ended referral (completed, failed, cancelled, in error) holds no places: its enrollments are withdrawn
     (kept, with their attendance) and each schedule's freed places go to its waitlist."""
@@ -252,8 +283,12 @@ async def release_referral(session: AsyncSession, principal: Principal, referral
         await _promote(session, principal, await fetch(session, BenefitSchedule, schedule_id, for_update=True))
 
 
-async def _set_status(session: AsyncSession, principal: Principal, row: ScheduleAssignment, status, action: str):
+async def _set_status(
+    session: AsyncSession, principal: Principal, row: ScheduleAssignment, status, action: str, **changes
+):
     before = snapshot(row)
+    for key, value in changes.items():
+        setattr(row, key, value)
     row.status = status
     row.updated_at = utcnow()
     session.add(row)
@@ -272,9 +307,13 @@ async def _promote(session: AsyncSession, principal: Principal, schedule: Benefi
         largest = await fullest(session, schedule, starts_from=row.starts_from, session_id=row.session_id)
         if largest is None or largest >= schedule.capacity:
             continue
-        await _set_status(session, principal, row, Status.ENROLLED, "schedule_assignment.promote")
-        if not principal.is_provider:
-            continue  # starting the service is the provider's step (the agency freed the place by ending a referral)
-        referral = await referrals.get_referral(session, principal, row.referral_id)
-        if referral.status == ReferralStatus.ON_HOLD and not referrals.awaits_authorization(referral):
-            await referrals.transition(session, principal, referral.id, "start")
+        await _enroll_waitlisted(session, principal, row)
+
+
+async def _enroll_waitlisted(session: AsyncSession, principal: Principal, row: ScheduleAssignment, **changes) -> None:
+    await _set_status(session, principal, row, Status.ENROLLED, "schedule_assignment.promote", **changes)
+    if not principal.is_provider:
+        return  # starting the service is the provider's step (the agency freed the place by ending a referral)
+    referral = await referrals.get_referral(session, principal, row.referral_id)
+    if referral.status == ReferralStatus.ON_HOLD and not referrals.awaits_authorization(referral):
+        await referrals.transition(session, principal, referral.id, "start")

@@ -253,10 +253,13 @@ async def _move(
     action: str,
     sources: tuple[ApprovalStatus, ...],
     changes: dict,
+    *,
+    past: str | None = None,
 ) -> BenefitSchedule:
     if schedule.approval_status not in sources:
         raise Conflict(
-            f"This schedule is {schedule.approval_status.value}; it cannot be {action}d.", field="approvalStatus"
+            f"This schedule is {schedule.approval_status.value}; it cannot be {past or action + 'd'}.",
+            field="approvalStatus",
         )
     before = snapshot(schedule)
     await checked_update(
@@ -284,6 +287,26 @@ async def submit_schedule(session: AsyncSession, principal: Principal | None, sc
         "submit",
         (ApprovalStatus.DRAFT, ApprovalStatus.REJECTED),
         {"approval_status": ApprovalStatus.PENDING, "submitted_at": utcnow()},
+    )
+
+
+async def withdraw_schedule(
+    session: AsyncSession, principal: Principal | None, schedule_id: int, *, expected_version: int | None = None
+) -> BenefitSchedule:
+    """Takes a submitted (pending) schedule back to DRAFT, so its provider can edit it before submitting again;
+    the agency no longer sees it. Once the agency has decided, it stays decided."""
+    principal = require(principal, EDITORS)
+    schedule = await get_schedule(session, principal, schedule_id)
+    if expected_version is not None and expected_version != schedule.version:
+        raise Conflict("This schedule changed since you loaded it; reload it and try again.", field="version")
+    return await _move(
+        session,
+        principal,
+        schedule,
+        "withdraw",
+        (ApprovalStatus.PENDING,),
+        {"approval_status": ApprovalStatus.DRAFT, "submitted_at": None},
+        past="withdrawn",
     )
 
 

@@ -5,7 +5,8 @@ from datetime import date
 
 from server.domain.clients.models import Participant, ParticipantAlert
 from server.domain.principal import Principal
-from server.domain.referrals.models import Referral, SharedField
+from server.domain.referrals.models import Referral, SharedField, was_sent
+from server.domain.users import User
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,28 @@ def shared_view(referral: Referral, participant: Participant, alerts: list[Parti
 def sees_whole_participant(principal: Principal, referral: Referral) -> bool:
     """Only the referral's own agency sees the whole participant record."""
     return principal.is_agency and principal.agency_id == referral.agency_id
+
+
+@dataclass(frozen=True)
+class CaseworkerContact:
+    name: str
+    email: str | None
+    phone: str | None
+
+
+def referring_caseworker(principal: Principal, referral: Referral, user: User) -> CaseworkerContact | None:
+    """Who made the referral (`user`), with their work email and phone, so the provider can call them about it.
+
+    The referring agency sees it; a provider sees it on a referral sent to it, never before it was sent. Staff
+    no longer active keep their name but not their contact: it would reach no one."""
+    if principal.is_agency:
+        if principal.agency_id != referral.agency_id:
+            return None
+    elif principal.provider_id != referral.provider_id or not was_sent(referral):
+        return None
+    reachable = user.active
+    return CaseworkerContact(
+        name=user.full_name,
+        email=user.email if reachable else None,
+        phone=user.phone if reachable else None,
+    )

@@ -88,6 +88,14 @@ class DisbursementMutation:
         return payload(ScheduleAssignmentPayload, result)
 
     @strawberry.mutation(
+        description="Enrolls a waitlisted participant by hand, whatever their place in the waitlist, when the "
+        "sessions they would join have a place (CONFLICT when full); their referral on hold starts. Provider users."
+    )
+    async def promote_from_waitlist(self, info: Info, id: strawberry.ID) -> ScheduleAssignmentPayload:
+        result = await run_mutation(info, lambda s, p: schedule_assignments.promote(s, p, parse_id(id)))
+        return payload(ScheduleAssignmentPayload, result)
+
+    @strawberry.mutation(
         description="Records everyone's attendance in one all-or-nothing save and completes the session; on a "
         "completed session, corrects it. Provider users."
     )

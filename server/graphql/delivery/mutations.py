@@ -55,6 +55,21 @@ class DeliveryMutation:
         )
 
     @strawberry.mutation(
+        description="Takes a submitted schedule, still awaiting approval, back to DRAFT so it can be edited. "
+        "Provider admins."
+    )
+    async def withdraw_benefit_schedule(
+        self, info: Info, id: strawberry.ID, expected_version: int | None = None
+    ) -> BenefitSchedulePayload:
+        return payload(
+            BenefitSchedulePayload,
+            await run_mutation(
+                info,
+                lambda s, p: schedules.withdraw_schedule(s, p, parse_id(id), expected_version=expected_version),
+            ),
+        )
+
+    @strawberry.mutation(
         description="Approves a submitted schedule and creates its sessions. Agency supervisors and admins."
     )
     async def approve_benefit_schedule(

@@ -112,6 +112,14 @@ class BenefitSchedule:
     def benefit_id(self) -> strawberry.ID:
         return strawberry.ID(str(self.record.benefit_id))
 
+    @strawberry.field(description="The id of the code set that bills its deliveries.")
+    def code_set_id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.record.code_set_id))
+
+    @strawberry.field(description="Changes with every change of its approval; pass it as expectedVersion.")
+    def version(self) -> int:
+        return self.record.version
+
     @strawberry.field(description="Its sessions (made on approval), by start time.")
     async def sessions(self, info: Info) -> list[BenefitSession]:
         rows = await info.context.loaders.sessions_of_schedule.load(self.record.id)

@@ -8,7 +8,7 @@ import strawberry
 from server.domain.referrals import models, transitions
 from server.domain.referrals.referrals import ReferralOrder as ReferralOrderCode
 from server.domain.referrals.referrals import available_actions, is_deliverable, is_overdue
-from server.domain.referrals.sharing import sees_whole_participant, shared_view
+from server.domain.referrals.sharing import referring_caseworker, sees_whole_participant, shared_view
 from server.graphql.accounts.types import Role
 from server.graphql.clients.types import AlertSeverity, BenefitAssignment, Participant
 from server.graphql.context import Info
@@ -73,6 +73,18 @@ class SharedParticipant:
     @strawberry.field(description="Attendance at sessions; a provider sees it for the sessions it delivered.")
     async def attendance(self, info: Info) -> AttendanceRollup:
         return AttendanceRollup.of(await info.context.loaders.attendance_of_participant.load(self.participant_id))
+
+
+@strawberry.type(
+    description="The agency staff member who made a referral, with their work contact, for the provider to reach "
+    "them about it."
+)
+class Caseworker:
+    name: str = strawberry.field(description="Their full name.")
+    email: str | None = strawberry.field(description="Their work email; null once they no longer work there.")
+    phone: str | None = strawberry.field(
+        description="Their work phone; null when none is recorded or once they no longer work there."
+    )
 
 
 @strawberry.type(description="A code set that bills a referred benefit (what a provider's schedule names).")
@@ -253,6 +265,15 @@ class Referral:
     @strawberry.field(description="The name of the caseworker who made the referral.")
     async def referred_by(self, info: Info) -> str:
         return (await info.context.loaders.user.load(self.record.referring_user_id)).full_name
+
+    @strawberry.field(
+        description="The caseworker who made the referral, with their work email and phone: for the referring "
+        "agency, and for the provider it was sent to."
+    )
+    async def referring_caseworker(self, info: Info) -> Caseworker | None:
+        user = await info.context.loaders.user.load(self.record.referring_user_id)
+        contact = referring_caseworker(info.context.principal, self.record, user)
+        return None if contact is None else Caseworker(name=contact.name, email=contact.email, phone=contact.phone)
 
     @strawberry.field(description="The agency that made the referral.")
     async def agency_name(self, info: Info) -> str:
