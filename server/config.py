@@ -55,6 +55,9 @@ class Settings:
     # Addresses (IPs or CIDR networks, comma-separated; "*" for any) of the TLS-terminating proxies whose
     # X-Forwarded-Proto and X-Forwarded-For are believed. Empty: none, the connection is taken as it is.
     trusted_proxies: str = ""
+    # How long an identified caller is remembered by a server process (0 to 5 s; server/auth/callers.py): a change
+    # made through another process (sign-out, deactivation) takes at most this long to reach this one.
+    caller_memory_seconds: float = 5.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -80,4 +83,5 @@ class Settings:
             max_repeated_fields=int(env("MAX_REPEATED_FIELDS", cls.max_repeated_fields)),
             max_fragment_spreads=int(env("MAX_FRAGMENT_SPREADS", cls.max_fragment_spreads)),
             query_timeout_seconds=float(env("QUERY_TIMEOUT_SECONDS", cls.query_timeout_seconds)),
+            caller_memory_seconds=float(env("CALLER_MEMORY_SECONDS", cls.caller_memory_seconds)),
         )

@@ -12,7 +12,8 @@ loaders, so a request holds one connection at most and reads one snapshot.
 import asyncio
 import logging
 import math
-from collections.abc import AsyncIterator, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 
@@ -145,6 +146,20 @@ class Database:
         self.engine = create_engine(url, busy_timeout_ms=wait_ms, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False, autoflush=False)
         self._writers = asyncio.Semaphore(SQLITE_WRITERS if is_sqlite(url) else POSTGRESQL_WRITERS)
+        self._on_change: list[weakref.WeakMethod] = []
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Calls `callback` (a bound method, held weakly: an app that is gone is not kept for it) after each change
+        committed through this database, so that what remembers the database's contents in this process forgets."""
+        self._on_change.append(weakref.WeakMethod(callback))
+
+    def changed(self) -> None:
+        callbacks = [ref() for ref in self._on_change]
+        if None in callbacks:
+            self._on_change = [ref for ref, callback in zip(self._on_change, callbacks, strict=True) if callback]
+        for callback in callbacks:
+            if callback is not None:
+                callback()
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -164,6 +179,7 @@ class Database:
                     yield session
             finally:
                 self._writers.release()
+            self.changed()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -295,6 +311,7 @@ class RequestDatabase:
                 except Exception:
                     log.exception("could not commit a request's changes")
                     return False
+                self.db.changed()
             return True
         finally:
             await self.close()

@@ -179,13 +179,76 @@ async def test_a_request_session_is_not_opened_inside_itself(db):
 
 
 @pytest.mark.parametrize("who", ["caseworker", "provider_a"])
-async def test_who_is_calling_costs_one_statement(gql, db, who):
+async def test_who_is_calling_costs_one_statement_then_none_while_remembered(gql, db, who):
     # the caller's user, zone and revocation come in one statement; `viewer { id }` needs nothing more
-    (await gql(who, "query { viewer { id } }")).ok()
+    query = "query { viewer { id name role timeZone } }"
     with count_statements(db) as counted, watch(db) as seen:
-        data = (await gql(who, "query { viewer { id name role timeZone } }")).ok()
-    assert data["viewer"]["id"]
+        first = (await gql(who, query)).ok()
+    assert first["viewer"]["id"]
     assert (counted(), seen.transactions) == (1, 1)
+    # the same token again, soon: the caller is remembered, and nothing else is needed
+    with count_statements(db) as counted, watch(db) as seen:
+        again = (await gql(who, query)).ok()
+    assert again == first
+    assert (counted(), seen.transactions) == (0, 0)
+
+
+@pytest.mark.parametrize("change", ["deactivate", "sign_out", "zone"])
+async def test_a_change_committed_through_this_process_reaches_the_next_request_though_the_caller_was_remembered(
+    gql, http, db, users, change
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from server.core.columns import utcnow
+    from server.core.revocation import RevokedToken
+    from server.core.tokens import read_token
+    from server.domain.agencies import Agency
+    from server.domain.users import User
+
+    query = "query { viewer { id timeZone } }"
+    assert (await gql("caseworker", query)).ok()["viewer"]["timeZone"] == "America/Chicago"  # now remembered
+    async with db.write() as session:
+        if change == "deactivate":
+            await session.exec(update(User).where(User.id == users["caseworker"].id).values(active=False))
+        elif change == "sign_out":
+            claims = read_token(SECRET, gql.tokens["caseworker"])
+            session.add(
+                RevokedToken(token_id=claims.token_id, user_id=claims.user_id, expires_at=utcnow() + timedelta(hours=1))
+            )
+        else:
+            await session.exec(
+                update(Agency).where(Agency.id == users["caseworker"].agency_id).values(time_zone="Europe/Paris")
+            )
+    after = await gql("caseworker", query)
+    if change == "zone":
+        assert after.ok()["viewer"]["timeZone"] == "Europe/Paris"
+    else:
+        assert [e["extensions"]["code"] for e in after.errors] == ["UNAUTHENTICATED"]
+
+
+def test_callers_are_remembered_for_at_most_five_seconds_and_a_bounded_number():
+    from server.auth.callers import RecentCallers
+
+    now = [100.0]
+    recent = RecentCallers(5.0, size=2, clock=lambda: now[0])
+    recent.put(1, "a", "one")
+    recent.put(2, "b", "two")
+    assert recent.get(1, "a") == "one"
+    assert recent.get(1, "b") is None  # another user's token id: not theirs
+    now[0] += 4.99
+    assert recent.get(2, "b") == "two"
+    now[0] += 0.01
+    assert recent.get(1, "a") is None and recent.get(2, "b") is None  # lapsed
+    for user in range(1, 4):
+        recent.put(user, "t", user)
+    assert [recent.get(u, "t") for u in range(1, 4)] == [None, 2, 3]  # the oldest forgotten past the size
+    recent.put(9, "", "untraceable")
+    assert recent.get(9, "") is None  # a token without an id is never remembered
+    with pytest.raises(ValueError):
+        RecentCallers(5.5)
+    assert RecentCallers(0).put(1, "a", "x") is None and RecentCallers(0).get(1, "a") is None
 
 
 REFUSED_BETWEEN = """mutation Op($ic: ID!, $b: ID!, $other: ID!) {

@@ -313,7 +313,7 @@ async def test_finding_the_caller_and_their_time_zone_takes_one_statement(gql, d
     with count_statements(db) as counted:
         result = await gql(who, "query { viewer { timeZone agency { name } provider { name } } }")
     assert result.ok()["viewer"]["timeZone"]
-    assert counted() == 2  # and one loads the viewer's agency or provider
+    assert counted() == 1  # the caller is remembered (same token, seconds later); one loads their agency or provider
 
 
 async def test_a_new_facility_without_a_zone_takes_the_zone_its_providers_users_see(gql, world):

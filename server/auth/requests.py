@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam
 from sqlmodel import func, select
 from starlette.requests import HTTPConnection
 
+from server.auth.callers import RecentCallers
 from server.auth.sessions import session_token
 from server.config import Settings
 from server.core.revocation import RevokedToken
@@ -60,9 +61,15 @@ def bearer_token(connection: HTTPConnection) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-async def identify(connection: HTTPConnection, db: Database | RequestDatabase, settings: Settings) -> Caller:
+async def identify(
+    connection: HTTPConnection,
+    db: Database | RequestDatabase,
+    settings: Settings,
+    recent: RecentCallers[Caller] | None = None,
+) -> Caller:
     """The signed-in principal, if the request carries a valid, unrevoked token of an active user: in the
-    Authorization header (API clients) or in the portal's session cookie."""
+    Authorization header (API clients) or in the portal's session cookie. `recent`: callers identified lately by
+    this process, asked first (see server/auth/callers.py)."""
     token = bearer_token(connection) or session_token(connection)
     if token is None:
         return Caller(None)
@@ -72,6 +79,8 @@ async def identify(connection: HTTPConnection, db: Database | RequestDatabase, s
         log.info("refused a token: %s", error.reason)
         expired = error.reason == "ExpiredTokenError"
         return Caller(None, "Your sign-in has expired: sign in again." if expired else "This token is not valid.")
+    if recent is not None and (known := recent.get(claims.user_id, claims.token_id)) is not None:
+        return known
     async with db.read() as session:
         # Columns, not a User record: the ORM's bookkeeping would cost more than the statement.
         connection = await session.connection()
@@ -82,7 +91,10 @@ async def identify(connection: HTTPConnection, db: Database | RequestDatabase, s
     if row.revoked:
         return Caller(None, "You have signed out: sign in again.")
     principal = Principal(row.id, row.full_name, row.role, row.agency_id, row.provider_id, row.time_zone)
-    return Caller(principal, time_zone=_zone(row.time_zone))
+    caller = Caller(principal, time_zone=_zone(row.time_zone))
+    if recent is not None:
+        recent.put(claims.user_id, claims.token_id, caller)
+    return caller
 
 
 @lru_cache(maxsize=512)

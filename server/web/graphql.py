@@ -12,7 +12,8 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
-from server.auth.requests import identify
+from server.auth.callers import RecentCallers
+from server.auth.requests import Caller, identify
 from server.config import Settings
 from server.db import Database, RequestDatabase
 from server.graphql.context import Context
@@ -50,6 +51,8 @@ class GraphQLView(GraphQL):
         super().__init__(build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
         self.db = db
         self.settings = settings
+        self.recent_callers: RecentCallers[Caller] = RecentCallers(settings.caller_memory_seconds)
+        db.on_change(self.recent_callers.forget_all)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Strawberry's, but a request it refuses (bad body, no query, wrong content type) is told so in JSON."""
@@ -94,7 +97,7 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         db = request.state.db = RequestDatabase(self.db)
-        caller = await identify(request, db, self.settings)
+        caller = await identify(request, db, self.settings, self.recent_callers)
         return Context(
             request=request,
             response=response,
