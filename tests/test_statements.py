@@ -149,7 +149,7 @@ async def test_a_search_by_specialty_benefit_and_code_set_is_one_statement_for_2
         with_provider, _ = await cost(WITH_PROVIDER)
         return root - identifying, with_provider - identifying, len(data["providerSearch"]["nodes"])
 
-    assert await search_costs() == (1, 2, 2)  # the providers: one more statement, for all of them
+    assert await search_costs() == (1, 1, 2)  # the providers come with the facilities, in the same statement
     async with db.write() as session:
         admin = principal_of(await session.get(User, users["agency_admin"].id))
         for i in range(30):
@@ -162,7 +162,7 @@ async def test_a_search_by_specialty_benefit_and_code_set_is_one_statement_for_2
                 {"provider_id": provider.id, "name": f"Office {i}", "latitude": 39.8 + i / 1000, "longitude": -89.6},
                 [{"specialty_id": world.grief_specialty, "primary": True}],
             )
-    assert await search_costs() == (1, 2, 32)
+    assert await search_costs() == (1, 1, 32)
 
 
 ENROLLMENTS = """query { enrollments(first: 100) { totalCount nodes { status
@@ -194,3 +194,24 @@ async def test_the_enrollment_list_with_its_participants_costs_the_same_whatever
     assert more["enrollments"]["totalCount"] == data["enrollments"]["totalCount"] + 5
     assert {"preferredName": None} in [node["participant"] for node in more["enrollments"]["nodes"]]
     assert after == before
+
+
+async def test_a_searchs_providers_come_with_its_facilities_however_they_are_asked_for(gql, db, world):
+    variables = {"filter": {"specialtyIds": [world.counseling], "near": {"latitude": 39.8, "longitude": -89.6}}}
+    await gql("caseworker", "query { __typename }")  # the caller, looked up once, then remembered
+    costs, names = {}, {}
+    for path, selection in {
+        "none": "facility { id }",
+        "provider": "facility { id } provider { name }",
+        "facility.provider": "facility { id provider { name } }",
+    }.items():
+        for shape in (f"nodes {{ {selection} }}", f"edges {{ node {{ {selection} }} }}"):
+            document = f"query Op($filter: ProviderSearchFilter!) {{ providerSearch(filter: $filter) {{ {shape} }} }}"
+            with count_statements(db) as counted:
+                data = (await gql("caseworker", document, variables)).ok()["providerSearch"]
+            costs[path, shape[:5]] = counted()
+            rows = data["nodes"] if "nodes" in data else [e["node"] for e in data["edges"]]
+            assert rows
+            names[path] = [r.get("provider", r["facility"].get("provider", {})).get("name") for r in rows]
+    assert set(costs.values()) == {1}, costs
+    assert names["provider"] == names["facility.provider"] and all(names["provider"])

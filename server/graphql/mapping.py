@@ -1,6 +1,7 @@
 """From domain records to GraphQL objects, and from GraphQL input to the plain values the domain checks."""
 
 import enum
+from functools import cache
 from typing import Any, TypeVar
 
 import strawberry
@@ -17,16 +18,21 @@ def from_model(cls: type[T], record: SQLModel) -> T:
 
     The record itself rides along as the private `record` field, for resolvers that need more of it.
     """
-    values: dict[str, Any] = {}
-    for field in cls.__strawberry_definition__.fields:
-        if field.base_resolver is not None:
-            continue
-        name = field.python_name
-        value = getattr(record, name)
-        values[name] = strawberry.ID(str(value)) if name == "id" else value
-    if "record" in cls.__annotations__:
+    names, has_record = _filled_from_record(cls)
+    values: dict[str, Any] = {name: getattr(record, name) for name in names}
+    if "id" in values:
+        values["id"] = strawberry.ID(str(values["id"]))
+    if has_record:
         values["record"] = record
     return cls(**values)
+
+
+@cache
+def _filled_from_record(cls: type) -> tuple[tuple[str, ...], bool]:
+    """The fields of `cls` that `from_model` copies (those without a resolver), and whether it carries `record`:
+    worked out once per type, not for every record of every list."""
+    names = tuple(f.python_name for f in cls.__strawberry_definition__.fields if f.base_resolver is None)
+    return names, "record" in cls.__annotations__
 
 
 def parse_id(value: strawberry.ID | str, *, field: str = "id") -> int:

@@ -40,6 +40,7 @@ MAX_RADIUS_KM = 500
 class SearchHit:
     facility: Facility
     distance_km: float | None
+    provider: Provider | None = None  # read with the facility when asked (`with_providers`)
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,10 @@ async def search_facilities(
     session_starts_before: time | None = None,
     first: int,
     after: str | None = None,
+    with_providers: bool = False,
 ) -> SearchResult:
-    """Active facilities of active, searchable providers; nearest first when a point or participant is given."""
+    """Active facilities of active, searchable providers; nearest first when a point or participant is given.
+    `with_providers`: each hit's provider is read in the same statement (already joined for its filters)."""
     principal = require(principal, AGENCY_ROLES)
     if participant_id is not None:
         if latitude is not None or longitude is not None:
@@ -156,10 +159,17 @@ async def search_facilities(
         query_filters.append(_has_sessions(session_weekdays, session_starts_from, session_starts_before))
 
     wanted_column = [_ids_of(trees).label("wanted")] if trees else []
+    provider_column = [Provider] if with_providers else []
     if latitude is None:
         order = [(Provider.name, "asc"), (Facility.name, "asc"), (Facility.id, "asc")]
         query = (
-            select(Facility, literal(None).label("distance"), Provider.name.label("provider_name"), *wanted_column)
+            select(
+                Facility,
+                literal(None).label("distance"),
+                Provider.name.label("provider_name"),
+                *provider_column,
+                *wanted_column,
+            )
             .join(Provider)
             .where(*query_filters)
         )
@@ -169,7 +179,7 @@ async def search_facilities(
         if radius_km is not None:
             query_filters += [bounding_box(latitude, longitude, radius_km), distance <= radius_km]
         query = (
-            select(Facility, distance, *wanted_column)
+            select(Facility, distance, *provider_column, *wanted_column)
             .join(Provider)
             .where(Facility.latitude.is_not(None), *query_filters)
         )
@@ -185,7 +195,7 @@ async def search_facilities(
         wanted = frozenset(map(int, page.items[0].wanted.split(","))) if trees else None
     else:
         wanted = await _specialties_asked(session, principal, specialty_ids, benefit_id, code_set_id)
-    page.items = [SearchHit(row.Facility, row.distance) for row in page.items]
+    page.items = [SearchHit(row.Facility, row.distance, row.Provider if with_providers else None) for row in page.items]
     return SearchResult(page=page, wanted_specialty_ids=wanted)
 
 

@@ -18,6 +18,8 @@ from server.graphql.selection import asks_for
 PARTICIPANT_PATHS = [
     f"{item}.{field}" for item in ("nodes", "edges.node") for field in ("sharedParticipant", "participant")
 ]
+# Where a search shows its facilities' providers: read with the facilities.
+PROVIDER_PATHS = [f"{item}.{field}" for item in ("nodes", "edges.node") for field in ("provider", "facility.provider")]
 
 
 def _filters(f: ReferralFilter) -> dict:
@@ -112,9 +114,13 @@ class ReferralsQuery:
                 session_starts_before=f.session_starts_before,
                 first=first,
                 after=after,
+                with_providers=asks_for(info, *PROVIDER_PATHS),
             ),
             fields={"participantId": "filter.nearParticipantId", "latitude": "filter.near"},
         )
+        for hit in result.page.items:
+            if (provider := hit.provider) is not None:
+                info.context.loaders.provider.prime(provider.id, provider)
         return connection(
             result.page,
             lambda hit: ProviderSearchResult(
