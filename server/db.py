@@ -179,7 +179,7 @@ class Database:
                     yield session
             finally:
                 self._writers.release()
-            self.changed()
+                self.changed()  # even when the commit raised: it may have reached the database
 
     async def dispose(self) -> None:
         await self.engine.dispose()
@@ -311,7 +311,8 @@ class RequestDatabase:
                 except Exception:
                     log.exception("could not commit a request's changes")
                     return False
-                self.db.changed()
+                finally:
+                    self.db.changed()  # even when the commit raised: it may have reached the database
             return True
         finally:
             await self.close()

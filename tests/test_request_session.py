@@ -244,6 +244,13 @@ def test_callers_are_remembered_for_at_most_five_seconds_and_a_bounded_number():
     for user in range(1, 4):
         recent.put(user, "t", user)
     assert [recent.get(u, "t") for u in range(1, 4)] == [None, 2, 3]  # the oldest forgotten past the size
+    # a lookup that began before a change was committed (forget_all) is not remembered when it ends after it
+    looked_up_at = recent.generation
+    recent.forget_all()
+    recent.put(5, "late", "read before the sign-out", generation=looked_up_at)
+    assert recent.get(5, "late") is None
+    recent.put(5, "late", "read after it", generation=recent.generation)
+    assert recent.get(5, "late") == "read after it"
     recent.put(9, "", "untraceable")
     assert recent.get(9, "") is None  # a token without an id is never remembered
     with pytest.raises(ValueError):
@@ -330,3 +337,52 @@ async def test_a_request_stopped_by_its_time_limit_at_any_point_answers_and_keep
         async with db.read() as session:
             assert (await session.exec(text("SELECT 1"))).one() == (1,)
     assert stopped  # the sweep did stop some
+
+
+async def test_a_caller_looked_up_while_a_sign_out_commits_is_not_remembered(gql, db, users):
+    """A request whose lookup read the caller before a sign-out committed must not remember what it read: the
+    lookup is held between its statement and its remembering until the sign-out commits; the next request is
+    refused."""
+    import asyncio
+    from datetime import timedelta
+
+    from server.core.columns import utcnow
+    from server.core.revocation import RevokedToken
+    from server.core.tokens import read_token
+    from server.db import RequestDatabase
+
+    query = "query { viewer { id } }"
+    original_read = RequestDatabase.read
+    reading, signed_out = asyncio.Event(), asyncio.Event()
+
+    def held_read(self):
+        manager = original_read(self)
+
+        class Held:
+            async def __aenter__(self_inner):
+                return await manager.__aenter__()
+
+            async def __aexit__(self_inner, *exc):
+                reading.set()  # the lookup has read the caller: signed in
+                await signed_out.wait()  # the sign-out commits before the lookup goes on to remember it
+                return await manager.__aexit__(*exc)
+
+        return Held()
+
+    async def sign_out() -> None:
+        await reading.wait()
+        claims = read_token(SECRET, gql.tokens["caseworker"])
+        async with db.write() as session:
+            session.add(
+                RevokedToken(token_id=claims.token_id, user_id=claims.user_id, expires_at=utcnow() + timedelta(hours=1))
+            )
+        signed_out.set()
+
+    RequestDatabase.read = held_read
+    try:
+        in_flight, _ = await asyncio.gather(gql("caseworker", query), sign_out())
+    finally:
+        RequestDatabase.read = original_read
+    assert in_flight.ok()["viewer"]["id"]  # answered as the caller stood when it was read
+    after = await gql("caseworker", query)
+    assert [e["extensions"]["code"] for e in after.errors] == ["UNAUTHENTICATED"]

@@ -25,6 +25,8 @@ class RecentCallers(Generic[T]):
         self.size = size
         self._clock = clock
         self._entries: OrderedDict[tuple[int, str], tuple[float, T]] = OrderedDict()
+        # Bumped by each forget_all: a caller looked up before a change but stored after it is not remembered.
+        self.generation = 0
 
     def get(self, user_id: int, token_id: str) -> T | None:
         key = (user_id, token_id)
@@ -37,8 +39,9 @@ class RecentCallers(Generic[T]):
             return None
         return caller
 
-    def put(self, user_id: int, token_id: str, caller: T) -> None:
-        if self.seconds <= 0 or not token_id:
+    def put(self, user_id: int, token_id: str, caller: T, *, generation: int | None = None) -> None:
+        """Remembers `caller`, unless `generation` (read before looking it up) is no longer the current one."""
+        if self.seconds <= 0 or not token_id or (generation is not None and generation != self.generation):
             return
         key = (user_id, token_id)
         self._entries[key] = (self._clock() + self.seconds, caller)
@@ -48,3 +51,4 @@ class RecentCallers(Generic[T]):
 
     def forget_all(self) -> None:
         self._entries.clear()
+        self.generation += 1

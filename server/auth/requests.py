@@ -81,11 +81,12 @@ async def identify(
         return Caller(None, "Your sign-in has expired: sign in again." if expired else "This token is not valid.")
     if recent is not None and (known := recent.get(claims.user_id, claims.token_id)) is not None:
         return known
+    generation = recent.generation if recent is not None else 0
     async with db.read() as session:
         # Columns, not a User record: the ORM's bookkeeping would cost more than the statement.
-        connection = await session.connection()
+        conn = await session.connection()
         params = {"user_id": claims.user_id, "token_id": claims.token_id}
-        row = (await connection.execute(_caller(), params)).first()
+        row = (await conn.execute(_caller(), params)).first()
     if row is None or not row.active:
         return Caller(None, "This account cannot sign in.")
     if row.revoked:
@@ -93,7 +94,8 @@ async def identify(
     principal = Principal(row.id, row.full_name, row.role, row.agency_id, row.provider_id, row.time_zone)
     caller = Caller(principal, time_zone=_zone(row.time_zone))
     if recent is not None:
-        recent.put(claims.user_id, claims.token_id, caller)
+        # Not if a change was committed while the lookup ran: what it read may predate it (a sign-out).
+        recent.put(claims.user_id, claims.token_id, caller, generation=generation)
     return caller
 
 

@@ -224,6 +224,7 @@ async def withdraw(session: AsyncSession, principal: Principal | None, assignmen
         what="schedule enrollment",
     )
     schedule = await fetch(session, BenefitSchedule, found.schedule_id, for_update=True)
+    await session.refresh(found)  # as it stands now that the schedule is locked (a racing change waited for it)
     if found.status not in HOLDING:
         raise Conflict(f"This enrollment is {found.status.value}.", field="status")
     freed = found.status == Status.ENROLLED
@@ -246,6 +247,7 @@ async def promote(session: AsyncSession, principal: Principal | None, assignment
     )
     # Locked as enrollments lock it: a promotion and an enrollment cannot both take the last place.
     schedule = await fetch(session, BenefitSchedule, found.schedule_id, for_update=True)
+    await session.refresh(found)  # as it stands now that the schedule is locked (a racing change waited for it)
     if found.status != Status.WAITLISTED:
         raise Conflict(f"This enrollment is {found.status.value}, not waitlisted.", field="status")
     changes = {}

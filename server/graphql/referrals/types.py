@@ -272,6 +272,8 @@ class Referral:
     )
     async def referring_caseworker(self, info: Info) -> Caseworker | None:
         user = await info.context.loaders.user.load(self.record.referring_user_id)
+        if user is None:
+            return None
         contact = referring_caseworker(info.context.principal, self.record, user)
         return None if contact is None else Caseworker(name=contact.name, email=contact.email, phone=contact.phone)
 
