@@ -240,3 +240,11 @@ async def test_the_schedule_page_costs_the_same_for_five_and_eleven_people(gql, 
     assert more["waitlist"]["totalCount"] == 8
     assert counted() == before
     assert before <= 20
+
+
+async def test_a_step_the_schedule_is_past_says_so_in_words(gql, evenings):
+    schedule = await pending(gql, evenings)
+    again = await gql("provider_a_admin", SUBMIT, {"id": schedule["id"]})
+    [error] = again.data["submitBenefitSchedule"]["errors"]
+    assert (error["code"], error["field"]) == ("CONFLICT", "id")  # the schedule's status is at fault
+    assert error["message"] == "This schedule is PENDING; it cannot be submitted."

@@ -250,18 +250,11 @@ async def promote(session: AsyncSession, principal: Principal | None, assignment
     await session.refresh(found)  # as it stands now that the schedule is locked (a racing change waited for it)
     if found.status != Status.WAITLISTED:
         raise Conflict(f"This enrollment is {found.status.value}, not waitlisted.", field="status")
-    changes = {}
-    if found.session_id is None:
-        # Someone promoted now joins from today: sessions held meanwhile were full without them, and stay so.
-        today = today_in(schedule.time_zone)
-        if found.from_date < today:
-            changes = {"from_date": today, "starts_from": day_start(today, schedule.time_zone)}
-    starts_from = changes.get("starts_from", found.starts_from)
-    largest = await fullest(session, schedule, starts_from=starts_from, session_id=found.session_id)
+    largest, changes = await _place_for(session, schedule, found, by_hand=True)
     if largest is None:
         raise Conflict("No session is left to enroll into.", field="status")
     if largest >= schedule.capacity:
-        raise Conflict(f"The schedule is full ({schedule.capacity} places): withdraw someone first.", field="status")
+        raise Conflict(f"The schedule is full (capacity {schedule.capacity}): withdraw someone first.", field="status")
     await _enroll_waitlisted(session, principal, found, **changes)
     return found
 
@@ -306,10 +299,26 @@ async def _promote(session: AsyncSession, principal: Principal, schedule: Benefi
         )
     ).all()
     for row in waiting:
-        largest = await fullest(session, schedule, starts_from=row.starts_from, session_id=row.session_id)
+        largest, _ = await _place_for(session, schedule, row, by_hand=False)
         if largest is None or largest >= schedule.capacity:
             continue
         await _enroll_waitlisted(session, principal, row)
+
+
+async def _place_for(
+    session: AsyncSession, schedule: BenefitSchedule, row: ScheduleAssignment, *, by_hand: bool
+) -> tuple[int | None, dict]:
+    """The fullest roster among the sessions a waitlisted `row` would join (None: no session left), and the changes
+    that make it join them. Promoted by hand, someone waiting for the whole schedule since a day now past joins from
+    today: sessions held meanwhile were full without them, and stay so. A place freed promotes the oldest who fits
+    as they asked (their start kept)."""
+    changes = {}
+    if by_hand and row.session_id is None:
+        today = today_in(schedule.time_zone)
+        if row.from_date < today:
+            changes = {"from_date": today, "starts_from": day_start(today, schedule.time_zone)}
+    starts_from = changes.get("starts_from", row.starts_from)
+    return await fullest(session, schedule, starts_from=starts_from, session_id=row.session_id), changes
 
 
 async def _enroll_waitlisted(session: AsyncSession, principal: Principal, row: ScheduleAssignment, **changes) -> None:

@@ -246,6 +246,9 @@ async def update_schedule(
     return schedule
 
 
+PAST_TENSE = {"submit": "submitted", "withdraw": "withdrawn", "approve": "approved", "reject": "rejected"}
+
+
 async def _move(
     session: AsyncSession,
     principal: Principal,
@@ -253,12 +256,10 @@ async def _move(
     action: str,
     sources: tuple[ApprovalStatus, ...],
     changes: dict,
-    *,
-    past: str | None = None,
 ) -> BenefitSchedule:
     if schedule.approval_status not in sources:
         raise Conflict(
-            f"This schedule is {schedule.approval_status.value}; it cannot be {past or action + 'd'}.",
+            f"This schedule is {schedule.approval_status.value}; it cannot be {PAST_TENSE[action]}.",
             field="approvalStatus",
         )
     before = snapshot(schedule)
@@ -306,7 +307,6 @@ async def withdraw_schedule(
         "withdraw",
         (ApprovalStatus.PENDING,),
         {"approval_status": ApprovalStatus.DRAFT, "submitted_at": None},
-        past="withdrawn",
     )
 
 
