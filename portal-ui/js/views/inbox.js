@@ -14,6 +14,7 @@ import { announce, app, problem, whileShown } from "../app.js";
 import { gql } from "../api.js";
 import { clearFieldErrors, field, fill, h, showFieldError, uid } from "../dom.js";
 import { code, formatDateTime, formatTime, language, t, timeZone } from "../i18n.js";
+import { REASONS } from "./referral.js";
 
 const POLL_MS = 10000;
 const PAGE_SIZE = 25;
@@ -49,17 +50,6 @@ const MARKER = `query InboxMarker($names: ReferralFilter!, $overdue: ReferralFil
   referralCounts(filter: $names) { status count }
   unopened: referrals(filter: {new: true}, first: 1) { totalCount }
   overdue: referrals(filter: $overdue, first: 1) { totalCount } }`;
-// The reasons a provider rejects with (as on the referral's page).
-const REASONS = [
-  "NO_CAPACITY",
-  "NOT_ELIGIBLE",
-  "COULD_NOT_CONTACT",
-  "CLIENT_DECLINED",
-  "SERVICE_NOT_OFFERED",
-  "CLIENT_NEEDS_CHANGED",
-  "DUPLICATE",
-  "OTHER",
-];
 
 // Kept while the user moves between pages: the inbox reopens as they left it.
 const state = { tab: "new", search: "", facility: "", benefit: "", priority: "" };

@@ -30,7 +30,9 @@ const ACTIONS = {
   REQUEST_AUTHORIZATION: "requestAuthorization",
 };
 const NEEDS_REASON = new Set(["REJECT", "HOLD", "FAIL"]);
-const REASONS = [
+// The reasons a provider gives when it rejects, holds or fails a referral (the API's ReasonCode); the inbox's
+// reject form offers them too.
+export const REASONS = [
   "NO_CAPACITY",
   "NOT_ELIGIBLE",
   "COULD_NOT_CONTACT",
