@@ -418,3 +418,28 @@ async def world(db: Database) -> World:
             dana=await one(User, User.email == PEOPLE["supervisor"]),
             tishon=await one(User, User.email == PEOPLE["agency_admin"]),
         )
+
+
+# The browser tests' shared fixtures (tests/test_portal*.py); each module brings its own `server` (a live server on
+# its own fixture data).
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, launched once per browser-test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    """The module's live server, through the API (agency steps, and checks of what the portal saved)."""
+    from tests.test_portal import Api
+
+    client = Api(server)
+    yield client
+    client.client.close()

@@ -33,7 +33,7 @@ if not CHROMIUM.exists():
     pytest.skip("Debian's Chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 
 def free_port() -> int:
@@ -103,21 +103,6 @@ class Api:
 
 CONNOR, DANA = "connor@cosville.example", "dana@cosville.example"
 ASHLEY, MARCUS, BEA = "ashley@griefcenter.example", "marcus@griefcenter.example", "bea@harvesttable.example"
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    client = Api(server)
-    yield client
-    client.client.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -1046,23 +1031,17 @@ def test_the_reject_form_and_the_caseworkers_contact_pass_axe(browser, busy_serv
     assert problems == [], problems
 
 
-# Sessions and attendance at real volume: a roster of thirty.
-BIG_ROSTER: dict[str, list[str]] = {}
-ROSTER = 30
-
-
-async def thirty_on_a_roster(db: Database) -> None:
-    """A daily group of the Grief Center from three days ago to two days ahead (six sessions), thirty enrolled."""
+async def grief_center_world(db: Database):
+    """The demo's people (as principals) and the Grief Center's ids that tests.stories' helpers take, read from a
+    seeded database (a live server's, before it serves)."""
     from types import SimpleNamespace
 
     from sqlmodel import select
 
     from server.domain.catalogue.models import Benefit, CodeSet, Program
-    from server.domain.delivery import schedule_assignments
     from server.domain.network.models import Facility, Provider
     from server.domain.users import User, principal_of
     from tests.conftest import PEOPLE
-    from tests.stories import approved_schedule, authorized_referral, days_ago_at
 
     async with db.read() as session:
         users = (await session.exec(select(User).where(User.email.in_(PEOPLE.values())))).all()
@@ -1077,6 +1056,20 @@ async def thirty_on_a_roster(db: Database) -> None:
             grief_counseling=(await one(Benefit, Benefit.name == "Grief Counseling")).one(),
             cpt_90832=(await one(CodeSet, CodeSet.code == "90832")).one(),
         )
+    return people, world
+
+
+# Sessions and attendance at real volume: a roster of thirty.
+BIG_ROSTER: dict[str, list[str]] = {}
+ROSTER = 30
+
+
+async def thirty_on_a_roster(db: Database) -> None:
+    """A daily group of the Grief Center from three days ago to two days ahead (six sessions), thirty enrolled."""
+    from server.domain.delivery import schedule_assignments
+    from tests.stories import approved_schedule, authorized_referral, days_ago_at
+
+    people, world = await grief_center_world(db)
     first = days_ago_at(3, 10)
     schedule_id, sessions = await approved_schedule(
         db, people, world, first_start=first, capacity=35, name="Morning group", frequency="DAILY", count=6
@@ -1130,6 +1123,11 @@ def test_a_roster_of_thirty_with_two_absences_takes_three_actions_besides_the_tw
     try:
         assert marks_saved(api, session_id) == {None: ROSTER}  # not yet taken
         sign_in(page, ASHLEY)
+        # What the user does, counted in the page: every click and key press from here on (the portal is one page).
+        page.evaluate(
+            "window.userInputs = 0; for (const kind of ['click', 'keydown'])"
+            " document.addEventListener(kind, (e) => { if (e.isTrusted) window.userInputs += 1; }, true)"
+        )
         act(page.locator("#nav").get_by_role("link", name="Sessions"))
         act(page.locator(f'main a[href="#/sessions/{session_id}"]'))
         rows = page.locator("fieldset.mark")
@@ -1153,6 +1151,7 @@ def test_a_roster_of_thirty_with_two_absences_takes_three_actions_besides_the_tw
         result = page.locator("main").get_by_text(f"Attendance saved: {ROSTER} marked.")
         expect(result).to_be_focused()
         assert actions <= 3, actions
+        assert page.evaluate("window.userInputs") <= 3 + 2  # the three actions and the two changes, nothing more
         assert marks_saved(api, session_id) == {"PRESENT": ROSTER - 2, "ABSENT": 2}
         # A saved mark is kept when the roster is opened again.
         page.reload()

@@ -2,41 +2,21 @@
 by code and field, counts in their plural form, focus after an action, loading skeletons, a failure's heading and a
 compact header on a phone. Runs like tests/test_portal.py: Debian's Chromium against a live server on the demo."""
 
-from types import SimpleNamespace
-
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from server.domain.errors import ErrorCode
-from tests.test_portal import ASHLEY, CHROMIUM, MARCUS, PASSWORD, Api, hold_api, live_server, shot
+from tests.test_portal import ASHLEY, MARCUS, PASSWORD, grief_center_world, hold_api, live_server, shot
 
 DAILY: dict[str, list[str]] = {}
 
 
 async def one_place_daily(db) -> None:
     """A daily group of the Grief Center with one place, from four days ago (four sessions due), one enrolled."""
-    from sqlmodel import select
-
-    from server.domain.catalogue.models import Benefit, CodeSet, Program
     from server.domain.delivery import schedule_assignments
-    from server.domain.network.models import Facility, Provider
-    from server.domain.users import User, principal_of
-    from tests.conftest import PEOPLE
     from tests.stories import approved_schedule, authorized_referral, days_ago_at
 
-    async with db.read() as session:
-        users = (await session.exec(select(User).where(User.email.in_(PEOPLE.values())))).all()
-        by_email = {u.email: principal_of(u) for u in users}
-        people = {who: by_email[email] for who, email in PEOPLE.items() if email in by_email}
-        one = lambda model, *where: session.exec(select(model.id).where(*where))  # noqa: E731
-        grief = (await one(Provider, Provider.name == "Cosville Grief Counseling Center")).one()
-        world = SimpleNamespace(
-            grief_center=grief,
-            grief_facility=(await one(Facility, Facility.provider_id == grief)).one(),
-            family_support=(await one(Program, Program.name == "Family Support", Program.agency_id == 1)).one(),
-            grief_counseling=(await one(Benefit, Benefit.name == "Grief Counseling")).one(),
-            cpt_90832=(await one(CodeSet, CodeSet.code == "90832")).one(),
-        )
+    people, world = await grief_center_world(db)
     first = days_ago_at(4, 10)
     schedule_id, sessions = await approved_schedule(
         db, people, world, first_start=first, capacity=1, name="Solo mornings", frequency="DAILY", count=4
@@ -52,21 +32,6 @@ async def one_place_daily(db) -> None:
 @pytest.fixture(scope="module")
 def server():
     yield from live_server(one_place_daily)
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    client = Api(server)
-    yield client
-    client.client.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def open_page(browser, server, language: str, **options) -> Page:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 
 # Importing it skips this module as it skips itself when Debian's Chromium is missing.
-from tests.test_portal import ASHLEY, BEA, CHROMIUM, DANA, MARCUS, Api, live_server
+from tests.test_portal import ASHLEY, BEA, DANA, MARCUS, Api, grief_center_world, live_server
 
 SHOTS = Path("/tmp/shots")
 VOLUME: dict[str, str] = {}
@@ -25,30 +25,10 @@ async def sixty_sessions_thirty_people(db) -> None:
     Xavier in one past session only, Eve from two days ahead; so Xavier's session and every one from Eve's first
     are full, and Wes, Wanda and Walt wait (from the start). Xavier's past session stays full, so a place Eve frees
     reaches them only by hand."""
-    from types import SimpleNamespace
-
-    from sqlmodel import select
-
-    from server.domain.catalogue.models import Benefit, CodeSet, Program
     from server.domain.delivery import schedule_assignments
-    from server.domain.network.models import Facility, Provider
-    from server.domain.users import User, principal_of
-    from tests.conftest import PEOPLE
     from tests.stories import approved_schedule, authorized_referral, days_ago_at
 
-    async with db.read() as session:
-        users = (await session.exec(select(User).where(User.email.in_(PEOPLE.values())))).all()
-        by_email = {u.email: principal_of(u) for u in users}
-        people = {who: by_email[email] for who, email in PEOPLE.items() if email in by_email}
-        one = lambda model, *where: session.exec(select(model.id).where(*where))  # noqa: E731
-        grief = (await one(Provider, Provider.name == "Cosville Grief Counseling Center")).one()
-        world = SimpleNamespace(
-            grief_center=grief,
-            grief_facility=(await one(Facility, Facility.provider_id == grief)).one(),
-            family_support=(await one(Program, Program.name == "Family Support", Program.agency_id == 1)).one(),
-            grief_counseling=(await one(Benefit, Benefit.name == "Grief Counseling")).one(),
-            cpt_90832=(await one(CodeSet, CodeSet.code == "90832")).one(),
-        )
+    people, world = await grief_center_world(db)
     first = days_ago_at(5, 10)
     schedule_id, sessions = await approved_schedule(
         db, people, world, first_start=first, capacity=30, name="Volume group", frequency="DAILY", count=60
@@ -72,21 +52,6 @@ async def sixty_sessions_thirty_people(db) -> None:
 @pytest.fixture(scope="module")
 def server():
     yield from live_server(sixty_sessions_thirty_people)
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    client = Api(server)
-    yield client
-    client.client.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -259,7 +224,22 @@ def test_sixty_sessions_thirty_enrolled_and_a_waitlist_promoted_by_hand(context_
     shot(page, "schedule-volume-promoted-en-1280")
 
 
-def test_another_provider_cannot_open_the_schedule_by_url(context_for):
+def test_another_provider_cannot_open_the_schedule_by_url(context_for, api):
+    # the API refuses it, as the page does, and lists none of its sessions
+    token = api.client.post("/auth/token", data={"username": BEA, "password": PASSWORD}).json()["access_token"]
+
+    def asked(document: str) -> dict:
+        return api.client.post(
+            "/graphql",
+            json={"query": document, "variables": {"id": VOLUME["schedule"]}},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+
+    record = asked("query Op($id: ID!) { benefitSchedule(id: $id) { id name } }")
+    assert record["data"] == {"benefitSchedule": None}
+    assert [e["extensions"]["code"] for e in record["errors"]] == ["NOT_FOUND"]
+    sessions = asked("query Op($id: ID!) { benefitSessions(scheduleId: $id) { nodes { id } } }")
+    assert sessions == {"data": {"benefitSessions": {"nodes": []}}}
     page = context_for()
     sign_in(page, BEA)
     page.goto(f"/portal/#/schedules/{VOLUME['schedule']}")

@@ -188,6 +188,19 @@ async def test_other_needs_a_note(gql, world):
     assert result.data["rejectReferral"]["errors"] == [{"code": "REQUIRED", "field": "note"}]
 
 
+@pytest.mark.parametrize("note", ["", "   ", "\n\t"])
+async def test_other_needs_a_note_with_words_in_it(gql, world, note):
+    result = await gql(
+        "provider_a",
+        """mutation Op($id: ID!, $note: String) { rejectReferral(id: $id, reason: OTHER, note: $note) {
+      errors { code field } } }""",
+        {"id": world.new_referral, "note": note},
+    )
+    assert result.data["rejectReferral"]["errors"] == [{"code": "REQUIRED", "field": "note"}]
+    status = await gql("caseworker", "query Op($id: ID!) { referral(id: $id) { status } }", {"id": world.new_referral})
+    assert status.ok()["referral"]["status"] == "REQUESTED"
+
+
 async def test_an_illegal_transition_names_the_current_status(gql, world):
     result = await gql(
         "provider_a",
