@@ -36,7 +36,7 @@ const QUERY = `query Inbox($filter: ReferralFilter!, $names: ReferralFilter!, $f
     pageInfo { hasNextPage endCursor } nodes { id status version isNew isOverdue priority sentAt respondBy
     availableActions sharedParticipant { preferredName } benefit { name } facility { name } } }
   referralCounts(filter: $names) { status count }
-  unopened: referrals(filter: {new: true}) { totalCount } }`;
+  unopened: referrals(filter: {new: true}, first: 1) { totalCount } }`;
 const CHOICES = `query InboxChoices { facilities(first: 100) { nodes { id name active } }
   referrals(first: 100) { nodes { benefit { id name } } } }`;
 const ACCEPT = `mutation Accept($id: ID!, $version: Int) { acceptReferral(id: $id, expectedVersion: $version) {
