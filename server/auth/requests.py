@@ -1,7 +1,8 @@
 """Who is calling: the principal behind a request's `Authorization: Bearer …` header."""
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from server.core.revocation import RevokedToken
 from server.core.tokens import InvalidToken, read_token
 from server.db import Database, RequestDatabase
 from server.domain.agencies import Agency
+from server.domain.api_clients import ApiClient
 from server.domain.network.models import Provider
 from server.domain.principal import Principal
 from server.domain.users import User
@@ -49,9 +51,14 @@ def _caller() -> Select:
             User.active,
             func.coalesce(Agency.time_zone, provider_zone(Provider)).label("time_zone"),
             revoked.label("revoked"),
+            ApiClient.id.label("client_id"),
+            ApiClient.name.label("client_name"),
+            ApiClient.scopes,
+            ApiClient.revoked_at.label("client_revoked_at"),
         )
         .outerjoin(Agency, Agency.id == User.agency_id)
         .outerjoin(Provider, Provider.id == User.provider_id)
+        .outerjoin(ApiClient, ApiClient.user_id == User.id)
         .where(User.id == bindparam("user_id"))
     )
 
@@ -87,16 +94,23 @@ async def identify(
         conn = await session.connection()
         params = {"user_id": claims.user_id, "token_id": claims.token_id}
         row = (await conn.execute(_caller(), params)).first()
-    if row is None or not row.active:
+    if row is None or not row.active or (row.client_id is not None and row.client_revoked_at is not None):
         return Caller(None, "This account cannot sign in.")
     if row.revoked:
         return Caller(None, "You have signed out: sign in again.")
     principal = Principal(row.id, row.full_name, row.role, row.agency_id, row.provider_id, row.time_zone)
+    if row.client_id is not None:
+        principal = replace(principal, client_id=row.client_id, scopes=frozenset(_scopes(row.scopes)))
     caller = Caller(principal, time_zone=_zone(row.time_zone))
     if recent is not None:
         # Not if a change was committed while the lookup ran: what it read may predate it (a sign-out).
         recent.put(claims.user_id, claims.token_id, caller, generation=generation)
     return caller
+
+
+def _scopes(stored) -> list[str]:
+    # A JSON column read as a bare column: SQLite's driver hands back its text.
+    return json.loads(stored) if isinstance(stored, str) else list(stored or ())
 
 
 @lru_cache(maxsize=512)

@@ -29,6 +29,10 @@ class Principal:
     # The IANA zone they work in (their agency's or provider's), when the request found it with the user;
     # None: ask server.domain.zones.zone_of, which looks it up.
     time_zone: str | None = None
+    # An API client (server/domain/api_clients.py): its id, and the scopes bounding what it may do. None for users,
+    # whom their role alone bounds.
+    client_id: int | None = None
+    scopes: frozenset[str] | None = None
 
     @property
     def is_agency(self) -> bool:
@@ -39,12 +43,17 @@ class Principal:
         return self.role in PROVIDER_ROLES
 
 
-def require(principal: Principal | None, roles: frozenset[Role] | set[Role]) -> Principal:
-    """The principal, if signed in with one of `roles`; otherwise an Unauthenticated or Forbidden error."""
+def require(principal: Principal | None, roles: frozenset[Role] | set[Role], scope: str | None = None) -> Principal:
+    """The principal, if signed in with one of `roles`; otherwise an Unauthenticated or Forbidden error.
+
+    An API client also needs `scope` among its scopes: what names no scope is not open to API clients at all."""
     if principal is None:
         raise Unauthenticated("Sign in first.")
     if principal.role not in roles:
         raise Forbidden("Your role may not do this.")
+    if principal.scopes is not None and (scope is None or scope not in principal.scopes):
+        needed = f"the scope {scope}" if scope else "a user: API clients may not do this"
+        raise Forbidden(f"This API client's scopes do not allow this: it needs {needed}.")
     return principal
 
 

@@ -2,6 +2,7 @@
 
 from server.core.revocation import RevokedToken
 from server.domain.agencies import Agency
+from server.domain.api_clients import ApiClient
 from server.domain.audit import AuditEvent
 from server.domain.cases.models import (
     CarePlan,
@@ -32,12 +33,15 @@ from server.domain.delivery.models import (
     DisbursementRevision,
     ScheduleAssignment,
 )
+from server.domain.invitations import Invitation
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.referrals.models import Referral, ReferralEvent
+from server.domain.sign_on import IdentityProvider
 from server.domain.users import User
 
 __all__ = [
     "Agency",
+    "ApiClient",
     "AuditEvent",
     "Benefit",
     "BenefitAssignment",
@@ -61,7 +65,9 @@ __all__ = [
     "DisbursementRevision",
     "Facility",
     "FacilitySpecialty",
+    "IdentityProvider",
     "Incident",
+    "Invitation",
     "Meeting",
     "Participant",
     "ParticipantAlert",

@@ -30,6 +30,8 @@ class User(SQLModel, table=True):
     provider_id: int | None = Field(default=None, foreign_key="provider.id", index=True)
     password_hash: str = Field(max_length=255)
     active: bool = True
+    # An API client's own user (see server/domain/api_clients.py): no password, not listed among staff.
+    is_api_client: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
