@@ -12,12 +12,16 @@ UV_VERSION := 0.13.8
 LOCK_ARGS ?=
 COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --custom-compile-command "make lock"
 
+# The tests' OpenID provider (Node's oidc-provider, tests/oidc/): `make test` installs the exact versions of its
+# package-lock.json again when that lock changes; `make run` needs no Node. Without npm its tests are skipped.
+OIDC := tests/oidc
+
 .PHONY: run test lint schema lock
 
 run: $(VENV)/.installed
 	$(BIN)/python -m server demo --serve
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(OIDC)/node_modules/.installed
 	$(BIN)/ruff check server tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -48,3 +52,8 @@ lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
 	$(COMPILE) $(LOCK_ARGS) pyproject.toml -o $(RUN_LOCK)
 	$(COMPILE) $(LOCK_ARGS) pyproject.toml --extra postgres --extra test --extra dev -c $(RUN_LOCK) -o $(TEST_LOCK)
+
+$(OIDC)/node_modules/.installed: $(OIDC)/package-lock.json $(OIDC)/package.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix $(OIDC) --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is not installed: the tests that need the OpenID provider will be skipped"; fi

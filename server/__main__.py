@@ -93,7 +93,9 @@ async def _token(settings: Settings, email: str) -> None:
         await db.dispose()
     if user is None or not user.active:
         raise SystemExit(f"No active user {email}.")
-    token = issue_token(settings.secret_key, user_id=user.id, ttl_seconds=settings.token_ttl_seconds)
+    token = issue_token(
+        settings.secret_key, user_id=user.id, ttl_seconds=settings.token_ttl_seconds, generation=user.token_generation
+    )
     print(f"Authorization: Bearer {token}")
 
 
@@ -163,7 +165,9 @@ def main(argv: list[str] | None = None) -> None:
     employer.add_argument("--provider", help="provider name (must exist)")
     user.add_argument("--phone", help="work phone; agency staff's shows, with their email, on the referrals they send")
     user.add_argument("--time-zone", default="America/Chicago", help="IANA time zone of a new agency")
-    user.add_argument("--password", help="else $CASEWAY_PASSWORD, else asked for")
+    user.add_argument(
+        "--password", help="at least 12 characters, not the email; else $CASEWAY_PASSWORD, else asked for"
+    )
     token = commands.add_parser("token", help="print an Authorization header for a user, for GraphiQL")
     token.add_argument("email")
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")

@@ -18,7 +18,10 @@ from server.config import Settings
 from server.db import Database, is_busy
 from server.refusals import refusal
 from server.web.graphql import GraphQLView
+from server.web.password import routes as password_routes
+from server.web.revoke import routes as revoke_routes
 from server.web.session import routes as session_routes
+from server.web.sso import routes as sso_routes
 from server.web.token import routes as auth_routes
 
 log = logging.getLogger(__name__)
@@ -195,7 +198,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             Route("/", lambda _request: RedirectResponse("/graphql")),
             Route("/healthz", healthz, methods=["GET"]),
             *auth_routes,
+            *revoke_routes,
             *session_routes,
+            *sso_routes(settings.secret_key),
+            *password_routes,
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
             Route("/portal", lambda _request: RedirectResponse("/portal/")),

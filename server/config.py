@@ -24,6 +24,8 @@ class Settings:
     database_url: str = "sqlite+aiosqlite:///caseway.db"
     secret_key: str = field(default="", repr=False)
     token_ttl_seconds: int = 8 * 3600
+    # How long an API client's token lasts (client credentials grant): short, as it is easily asked for again.
+    client_token_ttl_seconds: int = 15 * 60
     host: str = "127.0.0.1"
     port: int = 8000
     # "default" is argon2-cffi's RFC 9106 low-memory profile; "test" is its cheapest, for test suites only.
@@ -66,6 +68,7 @@ class Settings:
             database_url=env("DATABASE_URL", cls.database_url),
             secret_key=_secret_key(),
             token_ttl_seconds=int(env("TOKEN_TTL_SECONDS", cls.token_ttl_seconds)),
+            client_token_ttl_seconds=int(env("CLIENT_TOKEN_TTL_SECONDS", cls.client_token_ttl_seconds)),
             host=env("HOST", cls.host),
             port=int(env("PORT", cls.port)),
             password_hash_profile=env("PASSWORD_HASH_PROFILE", cls.password_hash_profile),

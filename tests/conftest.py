@@ -28,7 +28,9 @@ from server.config import Settings
 from server.core.tokens import issue_token
 from server.db import Database
 from server.demo import load_demo
+from server.domain import api_clients
 from server.domain.agencies import get_or_create_agency
+from server.domain.api_clients import ApiClient
 from server.domain.catalogue.models import Benefit
 from server.domain.catalogue.programs import programs
 from server.domain.clients.enrollments import assign_benefit
@@ -38,6 +40,9 @@ from server.domain.principal import Role
 from server.domain.users import User, create_user, principal_of
 from server.migrations import upgrade
 from tests.error_fields import check_error_fields
+
+# `oidc_provider` and `other_oidc_provider`: real OpenID providers on loopback ports (Node's oidc-provider).
+pytest_plugins = ["tests.oidc_provider"]
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
 PASSWORD = "cosville-demo"
@@ -54,6 +59,16 @@ PEOPLE = {
     "provider_b": "bea@harvesttable.example",  # admin of Harvest Table Food Pantry
     "other_agency_admin": "admin@harlow.example",
 }
+
+# API clients of Cosville (server/domain/api_clients.py) the tests act as, by name: one reads everything an API
+# client may read, one may also write. A third, revoked, makes the agency's list of clients three long.
+READ_SCOPES = ["referrals:read", "clients:read", "delivery:read", "directory:read"]
+ALL_SCOPES = [*READ_SCOPES, "referrals:write", "clients:write", "delivery:write", "directory:write"]
+API_CLIENTS = {
+    "client_reader": ("Cosville Dashboard", READ_SCOPES),
+    "client_writer": ("Cosville Intake App", ALL_SCOPES),
+}
+REVOKED_API_CLIENT = "Cosville Old Kiosk"
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +102,11 @@ async def seed(db: Database) -> None:
         enrollment = (await session.exec(select(ProgramEnrollment))).first()
         food_box = (await session.exec(select(Benefit).where(Benefit.name == "Weekly Food Box"))).one()
         await assign_benefit(session, connor, {"enrollment_id": enrollment.id, "benefit_id": food_box.id})
+        tishon = principal_of((await session.exec(select(User).where(User.email == PEOPLE["agency_admin"]))).one())
+        for name, scopes in API_CLIENTS.values():
+            await api_clients.register(session, tishon, {"name": name, "scopes": scopes})
+        old = await api_clients.register(session, tishon, {"name": REVOKED_API_CLIENT, "scopes": ["referrals:read"]})
+        await api_clients.revoke(session, tishon, old.client.id)
 
 
 class Backend:
@@ -255,8 +275,19 @@ def people(users: dict[str, User]) -> dict:
 
 
 @pytest.fixture
-def gql(http: httpx.AsyncClient, users: dict[str, User]) -> GraphQL:
-    tokens = {who: issue_token(SECRET, user_id=user.id, ttl_seconds=600) for who, user in users.items()}
+async def client_users(db: Database) -> dict[str, int]:
+    """The user ids the API clients of API_CLIENTS act as, by role name."""
+    names = {name: who for who, (name, _) in API_CLIENTS.items()}
+    async with db.read() as session:
+        found = (await session.exec(select(ApiClient).where(ApiClient.name.in_(names)))).all()
+    return {names[client.name]: client.user_id for client in found}
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient, users: dict[str, User], client_users: dict[str, int]) -> GraphQL:
+    """Requests as each of PEOPLE and each API client of API_CLIENTS (a token bounded by the client's scopes)."""
+    ids = {who: user.id for who, user in users.items()} | client_users
+    tokens = {who: issue_token(SECRET, user_id=user_id, ttl_seconds=600) for who, user_id in ids.items()}
     return GraphQL(http, tokens)
 
 
@@ -337,6 +368,7 @@ class World:
     steve_note: int  # final
     dana: int  # the supervisor, on Steve's case team
     tishon: int  # the agency admin
+    api_client: int  # Cosville Dashboard, the read-only API client (API_CLIENTS)
 
 
 @pytest.fixture
@@ -417,6 +449,7 @@ async def world(db: Database) -> World:
             steve_note=await one(CaseNote),
             dana=await one(User, User.email == PEOPLE["supervisor"]),
             tishon=await one(User, User.email == PEOPLE["agency_admin"]),
+            api_client=await one(ApiClient, ApiClient.name == API_CLIENTS["client_reader"][0]),
         )
 
 

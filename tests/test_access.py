@@ -9,14 +9,38 @@ from sqlmodel import func, select
 from strawberry.utils.str_converters import to_camel_case
 
 from server.domain.audit import AuditEvent
-from tests.conftest import World, assert_denied
+from tests.conftest import ALL_SCOPES, READ_SCOPES, World, assert_denied
 
 pytestmark = pytest.mark.anyio
 
 AGENCY = ("agency_admin", "supervisor", "caseworker")
 PROVIDERS = ("provider_a", "provider_a_admin", "provider_b")
 EVERYONE = AGENCY + PROVIDERS
-ROLES = (*EVERYONE, "other_agency_admin", None)
+# API clients of Cosville (tests/conftest.py API_CLIENTS): agency admins bounded by their scopes.
+API_CLIENTS = {"client_reader": READ_SCOPES, "client_writer": ALL_SCOPES}
+ROLES = (*EVERYONE, "other_agency_admin", *API_CLIENTS, None)
+ANY_SCOPE = "any"
+# The operations open to API clients, by the scope each needs (on top of an agency admin's role); an operation not
+# named here is closed to them (cases, the audit trail, settings, users, API clients themselves).
+OPEN_TO_API_CLIENTS = {
+    ANY_SCOPE: "viewer",
+    "directory:read": """providers provider facilities facility careSpecialties careSpecialty providerSearch
+        programs program benefitTypes benefits benefit codeSets codeSet codeSetBundles benefitItemCodes""",
+    "directory:write": """createProvider updateProvider deactivateProvider createFacility updateFacility
+        deactivateFacility createCareSpecialty updateCareSpecialty deactivateCareSpecialty createProgram updateProgram
+        createBenefitType updateBenefitType deactivateBenefitType createBenefit updateBenefit deactivateBenefit
+        createCodeSet updateCodeSet deactivateCodeSet createCodeSetBundle updateCodeSetBundle deactivateCodeSetBundle
+        createBenefitItemCode updateBenefitItemCode deactivateBenefitItemCode""",
+    "clients:read": "participants participant enrollments clientSearch",
+    "clients:write": """createParticipant updateParticipant addParticipantAlert deactivateParticipantAlert
+        enrollParticipant updateEnrollment assignBenefit updateBenefitAssignment""",
+    "referrals:read": "referrals referral referralCounts openReferral",
+    "referrals:write": "createReferral",
+    "delivery:read": """benefitSchedules benefitSessions sessionRoster scheduleAssignments benefitDisbursements
+        benefitDisbursement bulkDisbursementPreview""",
+    "delivery:write": "recordBenefitDisbursement correctBenefitDisbursement disburseInBulk",
+}
+CLIENT_SCOPES = {name: scope for scope, names in OPEN_TO_API_CLIENTS.items() for name in names.split()}
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,10 @@ class Operation:
     def expected(self, who: str | None) -> str | None:
         if who is None:
             return "UNAUTHENTICATED"
+        if who in API_CLIENTS:
+            scope = CLIENT_SCOPES.get(self.name)
+            opened = scope == ANY_SCOPE or scope in API_CLIENTS[who]
+            return None if "agency_admin" in self.allowed and opened else "FORBIDDEN"
         if who in self.allowed:
             return None
         return self.denied.get(who, "FORBIDDEN")
@@ -294,6 +322,27 @@ OPERATIONS = [
     ),
     mutation(
         "deactivateBenefitItemCode", "id: ID!", "benefitItemCode", lambda w: {"id": w.item_b00034}, **COSVILLE_RECORD
+    ),
+    # single sign-on (issue 14): each agency's and provider's admins configure their own organisation's identity
+    # provider; none is registered yet (NOT_FOUND to read), so disabling configures one first, in the same document.
+    Operation(
+        "signOnProvider",
+        "query { signOnProvider { id } }",
+        denied={who: "NOT_FOUND" for who in ("agency_admin", "provider_a_admin", "provider_b", "other_agency_admin")},
+    ),
+    mutation(
+        "configureSignOn",
+        "input: SignOnInput!",
+        "signOnProvider",
+        lambda w: {"input": {"issuer": "https://login.example.org", "clientId": "caseway", "clientSecret": "s3cret"}},
+        allowed=("agency_admin", "provider_a_admin", "provider_b", "other_agency_admin"),
+    ),
+    Operation(
+        "disableSignOn",
+        "mutation Op($input: SignOnInput!) { configureSignOn(input: $input) { errors { code } } "
+        "disableSignOn { signOnProvider { id } errors { code field message } } }",
+        lambda w: {"input": {"issuer": "https://login.example.org", "clientId": "caseway", "clientSecret": "s3cret"}},
+        allowed=("agency_admin", "provider_a_admin", "provider_b", "other_agency_admin"),
     ),
 ]
 
@@ -659,6 +708,86 @@ OPERATIONS += [
         },
         **COSVILLE_STAFF,
     ),
+    # user management (issue 14): admins manage their own organisation's users (Dana: a Cosville supervisor);
+    # the other agency's and the providers' admins reach the operation but not Cosville's user (NOT_FOUND).
+    Operation(
+        "staff",
+        "query { staff { totalCount } }",
+        allowed=("agency_admin", "provider_a_admin", "provider_b", "other_agency_admin"),
+    ),
+    mutation(
+        "inviteUser",
+        "input: InviteUserInput!",
+        "user",
+        lambda w: {"input": {"email": "new.person@example.org", "fullName": "New Person", "role": "CASEWORKER"}},
+        allowed=("agency_admin", "other_agency_admin"),
+        denied={"provider_a_admin": "INVALID", "provider_b": "INVALID"},  # a provider admin invites provider roles
+    ),
+    # Dana was never invited: an admin who reaches her is refused on her state (success: test_user_management.py).
+    mutation(
+        "resendInvitation",
+        "userId: ID!",
+        "user",
+        lambda w: {"userId": w.dana},
+        denied={
+            "agency_admin": "CONFLICT",
+            "other_agency_admin": "NOT_FOUND",
+            "provider_a_admin": "NOT_FOUND",
+            "provider_b": "NOT_FOUND",
+        },
+    ),
+    mutation(
+        "changeUserRole",
+        "userId: ID!, role: Role!",
+        "user",
+        lambda w: {"userId": w.dana, "role": "CASEWORKER"},
+        allowed=("agency_admin",),
+        denied={"other_agency_admin": "NOT_FOUND", "provider_a_admin": "NOT_FOUND", "provider_b": "NOT_FOUND"},
+    ),
+    mutation(
+        "deactivateUser",
+        "userId: ID!",
+        "user",
+        lambda w: {"userId": w.dana},
+        allowed=("agency_admin",),
+        denied={"other_agency_admin": "NOT_FOUND", "provider_a_admin": "NOT_FOUND", "provider_b": "NOT_FOUND"},
+    ),
+    mutation(
+        "reactivateUser",
+        "userId: ID!",
+        "user",
+        lambda w: {"userId": w.dana},
+        allowed=("agency_admin",),
+        denied={"other_agency_admin": "NOT_FOUND", "provider_a_admin": "NOT_FOUND", "provider_b": "NOT_FOUND"},
+        changes=lambda who: False,  # she is active already
+    ),
+]
+
+# API clients: agency admins manage their own agency's; an API client manages none.
+OPERATIONS += [
+    Operation("apiClients", "query { apiClients { totalCount } }", allowed=("agency_admin", "other_agency_admin")),
+    Operation(
+        "registerApiClient",
+        """mutation Op($input: ApiClientInput!) { registerApiClient(input: $input) {
+      apiClient { id } clientSecret errors { code field message } } }""",
+        lambda w: {"input": {"name": "Case export", "scopes": ["referrals:read"]}},
+        allowed=("agency_admin", "other_agency_admin"),
+    ),
+    Operation(
+        "rotateApiClientSecret",
+        """mutation Op($id: ID!) { rotateApiClientSecret(id: $id) {
+      apiClient { id } clientSecret errors { code field message } } }""",
+        lambda w: {"id": w.api_client},
+        **COSVILLE_RECORD,
+    ),
+    mutation(
+        "updateApiClientScopes",
+        "id: ID!, scopes: [String!]!",
+        "apiClient",
+        lambda w: {"id": w.api_client, "scopes": ["referrals:read", "clients:read"]},
+        **COSVILLE_RECORD,
+    ),
+    mutation("revokeApiClient", "id: ID!", "apiClient", lambda w: {"id": w.api_client}, **COSVILLE_RECORD),
 ]
 
 # Tested by role in their own modules, on records those tests build first:
@@ -734,3 +863,7 @@ async def test_a_refused_root_field_is_null_and_the_others_still_answer(gql):
     result = await gql("provider_a", "query { viewer { name } programs { totalCount } }")
     assert result.data == {"viewer": {"name": "Ashley Moreno"}, "programs": None}
     assert [(e["path"], e["extensions"]["code"]) for e in result.errors] == [(["programs"], "FORBIDDEN")]
+
+
+def test_every_operation_opened_to_api_clients_is_in_the_matrix():
+    assert set(CLIENT_SCOPES) <= {op.name for op in OPERATIONS}

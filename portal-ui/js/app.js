@@ -11,6 +11,7 @@ import { scheduleView } from "./views/schedule.js";
 import { scheduleFormView } from "./views/schedule_form.js";
 import { schedulesView } from "./views/schedules.js";
 import { sessionsView } from "./views/sessions.js";
+import { welcomeView } from "./views/welcome.js";
 
 const ROUTES = [
   [/^#\/inbox$/, inboxView],
@@ -112,6 +113,12 @@ export function whileShown(container, stop) {
 async function route() {
   for (const stop of app.stop.splice(0)) stop();
   chrome();
+  // An invited user setting their password: reachable signed out (issue 14).
+  const welcome = location.hash.match(/^#\/welcome\/([A-Za-z0-9_-]+)$/);
+  if (welcome) {
+    welcomeView(clear(main()), welcome[1]);
+    return focusHeading();
+  }
   // Redrawn (a new language, the hash cleared at sign-out): focus stays on the form if it was there.
   if (!app.viewer) return signInView(null, { focus: main().contains(document.activeElement) });
   const hash = location.hash || "#/inbox";
@@ -198,8 +205,29 @@ export function signInView(message, { focus = false } = {}) {
     button,
   );
   container.append(form);
+  signOnChoices(form);
   document.title = `${t("signIn.title")} · ${t("app.title")}`;
   if (focus) focusHeading();
+}
+
+/** Under the form, "Sign in with <label>" for each provider organisation's identity provider (single sign-on). */
+async function signOnChoices(form) {
+  let choices = [];
+  try {
+    const response = await fetch("/auth/sso/providers", { credentials: "same-origin" });
+    choices = response.ok ? (await response.json()).filter((choice) => choice.kind === "provider") : [];
+  } catch {
+    return; // the password form still works
+  }
+  if (!choices.length || !form.isConnected) return;
+  const links = choices.map((choice) =>
+    h(
+      "a",
+      { class: "button secondary-link", href: `/auth/sso/${encodeURIComponent(choice.key)}/start?to=portal` },
+      t("signIn.with", { label: choice.label }),
+    ),
+  );
+  form.append(h("div", { class: "sign-on" }, h("p", {}, t("signIn.sso")), h("div", { class: "buttons" }, ...links)));
 }
 
 async function start() {

@@ -49,6 +49,7 @@ def _caller() -> Select:
             User.agency_id,
             User.provider_id,
             User.active,
+            User.token_generation,
             func.coalesce(Agency.time_zone, provider_zone(Provider)).label("time_zone"),
             revoked.label("revoked"),
             ApiClient.id.label("client_id"),
@@ -96,11 +97,15 @@ async def identify(
         row = (await conn.execute(_caller(), params)).first()
     if row is None or not row.active or (row.client_id is not None and row.client_revoked_at is not None):
         return Caller(None, "This account cannot sign in.")
-    if row.revoked:
+    if row.revoked or claims.generation != row.token_generation:
         return Caller(None, "You have signed out: sign in again.")
     principal = Principal(row.id, row.full_name, row.role, row.agency_id, row.provider_id, row.time_zone)
     if row.client_id is not None:
-        principal = replace(principal, client_id=row.client_id, scopes=frozenset(_scopes(row.scopes)))
+        # The client's scopes now, narrowed to those its token was issued with (a subset it asked for).
+        scopes = frozenset(_scopes(row.scopes))
+        if claims.scopes is not None:
+            scopes &= claims.scopes
+        principal = replace(principal, client_id=row.client_id, scopes=scopes)
     caller = Caller(principal, time_zone=_zone(row.time_zone))
     if recent is not None:
         # Not if a change was committed while the lookup ran: what it read may predate it (a sign-out).

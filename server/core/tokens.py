@@ -3,6 +3,7 @@
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +22,10 @@ class TokenClaims:
     user_id: int
     expires_at: int
     token_id: str = ""  # the jti: what signing out revokes
+    # The OAuth scopes the token was issued with (an API client's, RFC 6749 §3.3); None: not limited by the token.
+    scopes: frozenset[str] | None = None
+    # The user's token generation when it was issued (its `gen` claim): a token of an earlier one is refused.
+    generation: int = 0
 
 
 class InvalidToken(Exception):
@@ -43,7 +48,17 @@ VERIFIED_TOKENS = 4096
 _verified: OrderedDict[tuple[str, str], "TokenClaims"] = OrderedDict()
 
 
-def issue_token(secret: str, *, user_id: int, ttl_seconds: int, now: int | None = None) -> str:
+def issue_token(
+    secret: str,
+    *,
+    user_id: int,
+    ttl_seconds: int,
+    now: int | None = None,
+    scopes: Iterable[str] | None = None,
+    generation: int = 0,
+) -> str:
+    """A signed token for `user_id`; `scopes`, when given, bound what it may do (its `scope` claim, space-separated,
+    intersected with the API client's own scopes on every request)."""
     now = int(time.time()) if now is None else now
     claims = {
         "iss": ISSUER,
@@ -51,7 +66,10 @@ def issue_token(secret: str, *, user_id: int, ttl_seconds: int, now: int | None 
         "iat": now,
         "exp": now + ttl_seconds,
         "jti": uuid.uuid4().hex,
+        "gen": generation,
     }
+    if scopes is not None:
+        claims["scope"] = " ".join(scopes)
     return jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, _key(secret), algorithms=[ALGORITHM])
 
 
@@ -84,8 +102,24 @@ def _verify(secret: str, token: str, now: float) -> TokenClaims:
             user_id=record_id(decoded.claims["sub"]),  # a user's id, or no one: never some other id
             expires_at=int(decoded.claims["exp"]),
             token_id=str(decoded.claims.get("jti", "")),
+            scopes=_scopes(decoded.claims.get("scope")),
+            generation=_generation(decoded.claims.get("gen", 0)),
         )
     except JoseError as error:
         raise InvalidToken(type(error).__name__) from error
     except (ValueError, TypeError, OverflowError) as error:
         raise InvalidToken("malformed") from error
+
+
+def _scopes(claim: object) -> frozenset[str] | None:
+    if claim is None:
+        return None
+    if not isinstance(claim, str):
+        raise ValueError("scope")
+    return frozenset(claim.split())
+
+
+def _generation(claim: object) -> int:
+    if type(claim) is not int:
+        raise ValueError("gen")
+    return claim

@@ -48,6 +48,7 @@ def snapshot(record: SQLModel | None) -> dict[str, Any] | None:
             value = value.value
         values[key] = value
     values.pop("password_hash", None)
+    values.pop("secret_hash", None)  # an API client's (server/domain/api_clients.py)
     return values
 
 

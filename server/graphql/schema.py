@@ -18,9 +18,11 @@ from graphql import (
 from strawberry.types import ExecutionContext, ExecutionResult
 
 from server.config import Settings
-from server.graphql.accounts.mutations import AccountsMutation
+from server.graphql.accounts.mutations import AccountsMutation, UserManagementMutation
 from server.graphql.accounts.queries import AccountsQuery
 from server.graphql.anonymous import is_anonymous, strip_suggestions
+from server.graphql.api_clients.mutations import ApiClientsMutation
+from server.graphql.api_clients.queries import ApiClientsQuery
 from server.graphql.audit.queries import AuditQuery
 from server.graphql.cases.mutations import CasesMutation
 from server.graphql.cases.queries import CasesQuery
@@ -39,6 +41,8 @@ from server.graphql.network.queries import NetworkQuery
 from server.graphql.pipeline import RequestRules
 from server.graphql.referrals.mutations import ReferralsMutation
 from server.graphql.referrals.queries import ReferralsQuery
+from server.graphql.sign_on.mutations import SignOnMutation
+from server.graphql.sign_on.queries import SignOnQuery
 
 
 @strawberry.type(
@@ -55,6 +59,8 @@ class Query(
     DisbursementQuery,
     CasesQuery,
     AuditQuery,
+    ApiClientsQuery,
+    SignOnQuery,
 ):
     pass
 
@@ -62,6 +68,7 @@ class Query(
 @strawberry.type(description="Every change Caseway makes; each is one transaction with its audit event.")
 class Mutation(
     AccountsMutation,
+    UserManagementMutation,
     NetworkMutation,
     CatalogueMutation,
     ClientsMutation,
@@ -69,6 +76,8 @@ class Mutation(
     DeliveryMutation,
     DisbursementMutation,
     CasesMutation,
+    ApiClientsMutation,
+    SignOnMutation,
 ):
     pass
 

@@ -33,7 +33,9 @@ async def sign_in(request: Request) -> JSONResponse:
         return JSONResponse(WRONG, status_code=401)
     if user.role not in PROVIDER_ROLES:
         return JSONResponse(NOT_A_PROVIDER, status_code=403)
-    token = issue_token(settings.secret_key, user_id=user.id, ttl_seconds=settings.token_ttl_seconds)
+    token = issue_token(
+        settings.secret_key, user_id=user.id, ttl_seconds=settings.token_ttl_seconds, generation=user.token_generation
+    )
     response = JSONResponse({"name": user.full_name, "role": user.role.value}, headers={"Cache-Control": "no-store"})
     response.set_cookie(
         COOKIE,

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.errors import Conflict
 from server.domain.paging import Page, paginate
@@ -57,7 +58,7 @@ class CatalogueEntries(Generic[M]):
         first: int,
         after: str | None = None,
     ) -> Page[M]:
-        principal = require(principal, AGENCY_ROLES)
+        principal = require(principal, AGENCY_ROLES, scope=Scope.DIRECTORY_READ)
         query = select(self.model).where(self.scope(principal), *where)
         label = getattr(self.model, self.unique[-1])
         if search:
@@ -65,11 +66,11 @@ class CatalogueEntries(Generic[M]):
         return await paginate(session, query, order=[(label, "asc"), (self.model.id, "asc")], first=first, after=after)
 
     async def get(self, session: AsyncSession, principal: Principal | None, entry_id: int) -> M:
-        principal = require(principal, AGENCY_ROLES)
+        principal = require(principal, AGENCY_ROLES, scope=Scope.DIRECTORY_READ)
         return await fetch(session, self.model, entry_id, scope=self.scope(principal), what=self.what)
 
     async def create(self, session: AsyncSession, principal: Principal | None, values: dict) -> M:
-        principal = require(principal, EDITORS)
+        principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
         values = v.clean(self.rules, values, partial=False)
         entry = self.model(agency_id=principal.agency_id, **values)
         await self._check(session, principal, entry, values)
@@ -85,7 +86,7 @@ class CatalogueEntries(Generic[M]):
         return entry
 
     async def update(self, session: AsyncSession, principal: Principal | None, entry_id: int, values: dict) -> M:
-        principal = require(principal, EDITORS)
+        principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
         values = v.clean(self.rules, values, partial=True)
         entry = await fetch(session, self.model, entry_id, scope=self.scope(principal), what=self.what)
         before = snapshot(entry)
@@ -103,7 +104,7 @@ class CatalogueEntries(Generic[M]):
 
     async def deactivate(self, session: AsyncSession, principal: Principal | None, entry_id: int) -> M:
         """Entries are never deleted: an inactive one stays on the records that use it."""
-        principal = require(principal, EDITORS)
+        principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
         entry = await fetch(session, self.model, entry_id, scope=self.scope(principal), what=self.what)
         before = snapshot(entry)
         if apply_changes(entry, {"active": False}):

@@ -4,6 +4,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit, Program
 from server.domain.catalogue.programs import check_enrolling
@@ -63,7 +64,7 @@ def _check_dates(enrollment: ProgramEnrollment) -> None:
 
 async def enroll(session: AsyncSession, principal: Principal | None, values: dict) -> ProgramEnrollment:
     """Enrolls a participant in a program: at most one active enrollment per participant per program."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     values = v.clean(ENROLLMENT_RULES, values, partial=False)
     await fetch(
         session,
@@ -98,7 +99,7 @@ async def enroll(session: AsyncSession, principal: Principal | None, values: dic
 async def update_enrollment(
     session: AsyncSession, principal: Principal | None, enrollment_id: int, values: dict
 ) -> ProgramEnrollment:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     values = v.clean(ENROLLMENT_UPDATE_RULES, values, partial=True)
     enrollment = await fetch(
         session, ProgramEnrollment, enrollment_id, scope=_mine(ProgramEnrollment, principal), what="enrollment"
@@ -132,7 +133,7 @@ async def list_enrollments(
     first: int,
     after: str | None = None,
 ) -> Page[ProgramEnrollment]:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_READ)
     query = select(ProgramEnrollment).where(_mine(ProgramEnrollment, principal))
     if participant_id is not None:
         query = query.where(ProgramEnrollment.participant_id == participant_id)
@@ -145,7 +146,7 @@ async def list_enrollments(
 
 async def assign_benefit(session: AsyncSession, principal: Principal | None, values: dict) -> BenefitAssignment:
     """Assigns a benefit of the enrollment's program to its participant."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     values = v.clean(ASSIGNMENT_RULES, values, partial=False)
     enrollment = await fetch(
         session,
@@ -180,7 +181,7 @@ async def assign_benefit(session: AsyncSession, principal: Principal | None, val
 async def update_assignment(
     session: AsyncSession, principal: Principal | None, assignment_id: int, values: dict
 ) -> BenefitAssignment:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     values = v.clean(ASSIGNMENT_UPDATE_RULES, values, partial=True)
     assignment = await fetch(
         session, BenefitAssignment, assignment_id, scope=_mine(BenefitAssignment, principal), what="benefit assignment"
@@ -199,7 +200,7 @@ async def update_assignment(
 
 
 async def get_assignment(session: AsyncSession, principal: Principal | None, assignment_id: int) -> BenefitAssignment:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_READ)
     return await fetch(
         session, BenefitAssignment, assignment_id, scope=_mine(BenefitAssignment, principal), what="benefit assignment"
     )

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.agencies import Agency
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.clients.models import AlertSeverity, Participant, ParticipantAlert
 from server.domain.errors import Conflict, Invalid
@@ -150,7 +151,7 @@ async def list_participants(
 ) -> Page[Participant]:
     """The agency's participants by last and first name; `search` matches names, client ID, phone or email,
     in any case and with or without accents."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_READ)
     query = select(Participant).where(Participant.agency_id == principal.agency_id)
     if search and search.strip():
         query = query.where(matches(search))
@@ -163,7 +164,7 @@ async def search_clients(
 ) -> Page[Participant]:
     """Client search across every text field of the client; a name or client ID match ranks first, then by last
     and first name. A blank needle finds no one."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_READ)
     if needle and needle.strip():
         found, rank = matches(needle), case((matches_name(needle), 0), else_=1)
     else:
@@ -197,7 +198,7 @@ async def get_participant(
     session: AsyncSession, principal: Principal | None, participant_id: int, *, field: str = "id"
 ) -> Participant:
     """One of the principal's agency's participants (agency staff only)."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_READ)
     return await fetch(
         session,
         Participant,
@@ -211,7 +212,7 @@ async def get_participant(
 async def create_participant(
     session: AsyncSession, principal: Principal | None, values: dict, alerts: list[dict] | None = None
 ) -> Participant:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     values = v.clean(RULES, values, partial=False)
     await _check(session, principal, values)
     if values.get("client_id"):
@@ -235,6 +236,7 @@ async def create_participant(
 async def update_participant(
     session: AsyncSession, principal: Principal | None, participant_id: int, values: dict
 ) -> Participant:
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     participant = await get_participant(session, principal, participant_id)
     values = v.clean(RULES, values, partial=True)
     if values.get("client_id") is None:
@@ -264,6 +266,7 @@ async def update_participant(
 async def add_alert(
     session: AsyncSession, principal: Principal | None, participant_id: int, values: dict
 ) -> ParticipantAlert:
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     participant = await get_participant(session, principal, participant_id)
     values = v.clean(ALERT_RULES, values, partial=False)
     alert = ParticipantAlert(participant_id=participant.id, **values)
@@ -282,7 +285,7 @@ async def add_alert(
 
 
 async def deactivate_alert(session: AsyncSession, principal: Principal | None, alert_id: int) -> ParticipantAlert:
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.CLIENTS_WRITE)
     alert = await fetch(
         session,
         ParticipantAlert,

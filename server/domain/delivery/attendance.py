@@ -12,6 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit, CodeSet
 from server.domain.clients.models import BenefitAssignment
@@ -87,7 +88,7 @@ async def roster(
     session: AsyncSession, principal: Principal | None, session_id: int
 ) -> tuple[BenefitSession, list[RosterLine]]:
     """Everyone enrolled on the session's date, with the attendance recorded so far."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     found = await fetch(session, BenefitSession, session_id, scope=visible_sessions(principal), what="session")
     return found, await _lines(session, found)
 

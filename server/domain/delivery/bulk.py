@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain import zones
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.code_sets import billing_code_set
 from server.domain.catalogue.models import Benefit, CodeSet, Program
@@ -144,7 +145,7 @@ async def plan(session: AsyncSession, principal: Principal | None, values: dict,
     """Checks the request and works out every line; writes nothing (this is the preview).
 
     `for_update` locks the program's row first, so concurrent anonymous requests cannot overfill an enrollment."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.DELIVERY_READ)
     values = v.clean(RULES, {k: x for k, x in values.items() if x is not None}, partial=False)
     await zones.check_not_after_today(session, principal, values, "service_date")
     kind = values["recipient_type"]
@@ -280,7 +281,7 @@ async def disburse(
 ) -> tuple[BulkDisbursement, BulkPlan | None]:
     """Writes the plan in the caller's transaction. A request already made with the same key returns its
     record and no plan (nothing new is written); the same key with another request is a conflict."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.DELIVERY_WRITE)
     key = v.argument(
         v.text(100),
         idempotency_key,

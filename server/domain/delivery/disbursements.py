@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain import zones
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.code_sets import billing_code_set
 from server.domain.catalogue.models import Benefit
@@ -52,7 +53,7 @@ def visible_disbursements(principal: Principal) -> ColumnElement[bool]:
 
 
 async def get_disbursement(session: AsyncSession, principal: Principal | None, disbursement_id: int):
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     return await fetch(
         session, BenefitDisbursement, disbursement_id, scope=visible_disbursements(principal), what="disbursement"
     )
@@ -72,7 +73,7 @@ async def list_disbursements(
     after: str | None = None,
 ) -> Page[BenefitDisbursement]:
     """Newest service date first."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     query = select(BenefitDisbursement).where(visible_disbursements(principal))
     for column, value in (
         (BenefitDisbursement.participant_id, participant_id),
@@ -119,7 +120,7 @@ async def _serving_referral(session: AsyncSession, principal: Principal, assignm
 async def record_disbursement(session: AsyncSession, principal: Principal | None, values: dict) -> BenefitDisbursement:
     """An ad hoc delivery outside sessions, against an assignment the user may see (a provider: one referred to
     it and being served)."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_WRITE)
     values = v.clean(AD_HOC_RULES, values, partial=False)
     await zones.check_not_after_today(session, principal, values, "service_date")
     assignment_id = values["benefit_assignment_id"]
@@ -223,7 +224,7 @@ async def correct_disbursement(
     """Changes the quantity, or voids: the disbursement stays, with its earlier values as revisions.
 
     Agency staff correct their agency's; a provider, those it delivered."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_WRITE)
     disbursement = await get_disbursement(session, principal, disbursement_id)
     note = v.argument(v.text(2000), note, field="note", required="Say why the disbursement is corrected.")
     if disbursement.status == DisbursementStatus.VOIDED:

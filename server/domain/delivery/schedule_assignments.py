@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.clients.models import BenefitAssignment
 from server.domain.columns import utcnow
@@ -199,7 +200,7 @@ async def list_schedule_assignments(
     after: str | None = None,
 ) -> Page[ScheduleAssignment]:
     """Enrollments into schedules, oldest first (the waitlist's order)."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     query = select(ScheduleAssignment).where(visible_schedule_assignments(principal))
     if schedule_id is not None:
         query = query.where(ScheduleAssignment.schedule_id == schedule_id)

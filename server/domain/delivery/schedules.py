@@ -11,6 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.code_sets import billing_code_set
 from server.domain.catalogue.models import Benefit
@@ -196,7 +197,7 @@ async def create_schedule(session: AsyncSession, principal: Principal | None, va
 
 
 async def get_schedule(session: AsyncSession, principal: Principal | None, schedule_id: int) -> BenefitSchedule:
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     return await fetch(
         session, BenefitSchedule, schedule_id, scope=visible_schedules(principal), what="benefit schedule"
     )
@@ -211,7 +212,7 @@ async def list_schedules(
     first: int,
     after: str | None = None,
 ) -> Page[BenefitSchedule]:
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     query = select(BenefitSchedule).where(visible_schedules(principal))
     if statuses:
         query = query.where(BenefitSchedule.approval_status.in_(statuses))
@@ -314,7 +315,7 @@ async def review_schedule(
     session: AsyncSession, principal: Principal | None, schedule_id: int, *, approve: bool, note: str | None
 ) -> BenefitSchedule:
     """Supervisors and admins of the benefit's agency decide; approval creates every session at once."""
-    principal = require(principal, AGENCY_OVERSIGHT)
+    principal = require(principal, AGENCY_OVERSIGHT, scope=Scope.DELIVERY_WRITE)
     schedule = await get_schedule(session, principal, schedule_id)
     note = v.argument(
         v.text(2000), note, field="note", required=None if approve else "Say why the schedule is rejected."
@@ -345,7 +346,7 @@ async def list_sessions(
     after: str | None = None,
 ) -> Page[BenefitSession]:
     """Sessions of the schedules the principal sees, by start time."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DELIVERY_READ)
     starts_after = v.argument(v.moment(), starts_after, field="startsAfter")
     starts_before = v.argument(v.moment(), starts_before, field="startsBefore")
     query = select(BenefitSession).where(visible_sessions(principal))

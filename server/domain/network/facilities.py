@@ -6,6 +6,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.errors import Forbidden, Invalid, InvalidInput
 from server.domain.network.models import CapacityStatus, Facility, FacilitySpecialty, Provider
@@ -76,7 +77,7 @@ async def list_facilities(
     after: str | None = None,
 ) -> Page[Facility]:
     """Facilities in name order; a specialty filter matches that specialty and every one under it."""
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DIRECTORY_READ)
     query = select(Facility).where(visible_facilities(principal))
     if provider_id is not None:
         query = query.where(Facility.provider_id == provider_id)
@@ -104,7 +105,7 @@ async def list_facilities(
 
 
 async def get_facility(session: AsyncSession, principal: Principal | None, facility_id: int) -> Facility:
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DIRECTORY_READ)
     return await fetch(session, Facility, facility_id, scope=visible_facilities(principal), what="facility")
 
 
@@ -162,7 +163,7 @@ def _check_coordinates(facility: Facility) -> None:
 async def create_facility(
     session: AsyncSession, principal: Principal | None, values: dict, specialties: list[dict] | None = None
 ) -> Facility:
-    principal = require(principal, frozenset({Role.AGENCY_ADMIN}))
+    principal = require(principal, frozenset({Role.AGENCY_ADMIN}), scope=Scope.DIRECTORY_WRITE)
     values = v.clean(RULES, values, partial=False)
     await fetch(session, Provider, values["provider_id"], field="providerId", what="provider")
     facility = Facility(**values)
@@ -183,7 +184,7 @@ async def update_facility(
 ) -> Facility:
     """Agency admins change anything; a provider's users change their own facilities' contact, availability and
     time zone."""
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     facility = await fetch(session, Facility, facility_id, scope=visible_facilities(principal), what="facility")
     if principal.is_provider:
         refused = sorted(set(values) - PROVIDER_EDITABLE) + (["specialties"] if specialties is not None else [])
@@ -205,7 +206,7 @@ async def update_facility(
 
 
 async def deactivate_facility(session: AsyncSession, principal: Principal | None, facility_id: int) -> Facility:
-    principal = require(principal, frozenset({Role.AGENCY_ADMIN}))
+    principal = require(principal, frozenset({Role.AGENCY_ADMIN}), scope=Scope.DIRECTORY_WRITE)
     facility = await fetch(session, Facility, facility_id, what="facility")
     before = snapshot(facility)
     if apply_changes(facility, {"active": False, "accepting_referrals": False}):

@@ -5,6 +5,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.errors import Conflict
 from server.domain.network.models import Provider, ProviderStatus, ProviderType
@@ -43,7 +44,7 @@ async def list_providers(
     first: int,
     after: str | None = None,
 ) -> Page[Provider]:
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DIRECTORY_READ)
     query = select(Provider).where(visible_providers(principal))
     if search:
         query = query.where(func.lower(Provider.name).contains(search.strip().lower(), autoescape=True))
@@ -57,7 +58,7 @@ async def list_providers(
 
 
 async def get_provider(session: AsyncSession, principal: Principal | None, provider_id: int) -> Provider:
-    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES)
+    principal = require(principal, AGENCY_ROLES | PROVIDER_ROLES, scope=Scope.DIRECTORY_READ)
     return await fetch(session, Provider, provider_id, scope=visible_providers(principal), what="provider")
 
 
@@ -70,7 +71,7 @@ async def _check_name_free(session: AsyncSession, name: str, provider_id: int | 
 
 
 async def create_provider(session: AsyncSession, principal: Principal | None, values: dict) -> Provider:
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     values = v.clean(RULES, values, partial=False)
     await _check_name_free(session, values["name"])
     provider = Provider(**values)
@@ -82,7 +83,7 @@ async def create_provider(session: AsyncSession, principal: Principal | None, va
 async def update_provider(
     session: AsyncSession, principal: Principal | None, provider_id: int, values: dict
 ) -> Provider:
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     values = v.clean(RULES, values, partial=True)
     provider = await fetch(session, Provider, provider_id, what="provider")
     if "name" in values:

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, literal, union
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.domain.api_clients import Scope
 from server.domain.catalogue.code_sets import benefits_billed_by, code_sets_billing
 from server.domain.catalogue.models import Benefit, BenefitSpecialty, CodeSet
 from server.domain.clients.participants import get_participant
@@ -122,7 +123,7 @@ async def search_facilities(
 ) -> SearchResult:
     """Active facilities of active, searchable providers; nearest first when a point or participant is given.
     `with_providers`: each hit's provider is read in the same statement (already joined for its filters)."""
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.DIRECTORY_READ)
     if participant_id is not None:
         if latitude is not None or longitude is not None:
             raise Invalid("Search near a point or near a participant, not both.", field="participantId")

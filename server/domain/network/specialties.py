@@ -5,6 +5,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.errors import Conflict, Invalid, NotFound
 from server.domain.network.models import CareSpecialty, SpecialtyType
@@ -42,7 +43,7 @@ async def list_specialties(
     first: int,
     after: str | None = None,
 ) -> Page[CareSpecialty]:
-    require(principal, READERS)
+    require(principal, READERS, scope=Scope.DIRECTORY_READ)
     query = select(CareSpecialty)
     if roots_only:
         query = query.where(CareSpecialty.parent_id.is_(None))
@@ -62,7 +63,7 @@ async def list_specialties(
 
 
 async def get_specialty(session: AsyncSession, principal: Principal | None, specialty_id: int) -> CareSpecialty:
-    require(principal, READERS)
+    require(principal, READERS, scope=Scope.DIRECTORY_READ)
     return await fetch(session, CareSpecialty, specialty_id, what="care specialty")
 
 
@@ -88,7 +89,7 @@ async def _check_code_free(session: AsyncSession, code: str, specialty_id: int |
 
 
 async def create_specialty(session: AsyncSession, principal: Principal | None, values: dict) -> CareSpecialty:
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     values = v.clean(RULES, values, partial=False)
     await _check_code_free(session, values["code"])
     if values.get("parent_id") is not None:
@@ -104,7 +105,7 @@ async def create_specialty(session: AsyncSession, principal: Principal | None, v
 async def update_specialty(
     session: AsyncSession, principal: Principal | None, specialty_id: int, values: dict
 ) -> CareSpecialty:
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     values = v.clean(RULES, values, partial=True)
     specialty = await fetch(session, CareSpecialty, specialty_id, what="care specialty")
     if "code" in values:
@@ -129,7 +130,7 @@ async def update_specialty(
 
 async def deactivate_specialty(session: AsyncSession, principal: Principal | None, specialty_id: int) -> CareSpecialty:
     """Refused while active specialties sit under it: deactivate those first, so no branch is orphaned."""
-    principal = require(principal, EDITORS)
+    principal = require(principal, EDITORS, scope=Scope.DIRECTORY_WRITE)
     specialty = await fetch(session, CareSpecialty, specialty_id, what="care specialty")
     child = (
         await session.exec(

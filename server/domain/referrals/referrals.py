@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.domain import validation as v
 from server.domain.agencies import Agency
+from server.domain.api_clients import Scope
 from server.domain.audit import record_event, snapshot
 from server.domain.catalogue.models import Benefit
 from server.domain.clients.models import AssignmentStatus, BenefitAssignment, Participant
@@ -71,7 +72,7 @@ def _overdue_clause(now: datetime) -> ColumnElement[bool]:
 
 
 async def get_referral(session: AsyncSession, principal: Principal | None, referral_id: int) -> Referral:
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_READ)
     return await fetch(session, Referral, referral_id, scope=visible_referrals(principal), what="referral")
 
 
@@ -180,7 +181,7 @@ async def list_referrals(
     """Newest first, or most urgent first (`ReferralOrder.URGENCY`). Agency staff: their agency's referrals.
     Provider users: their inbox. `with_participants`: each referral's participant is read in the same statement, as
     the page's companions."""
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_READ)
     query = _filtered(
         principal,
         statuses=statuses,
@@ -203,7 +204,7 @@ async def list_referrals(
 
 async def count_referrals(session: AsyncSession, principal: Principal | None, **filters) -> dict[ReferralStatus, int]:
     """How many referrals of each status the principal can see (with the same filters as the list)."""
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_READ)
     query = _filtered(principal, statuses=None, **filters).subquery()
     rows = (await session.exec(select(query.c.status, func.count()).group_by(query.c.status))).all()
     counts = {status: 0 for status in ReferralStatus}
@@ -245,7 +246,7 @@ async def create_referral(
 
     Only one live referral per assignment; a new one after a rejection or cancellation links to the last.
     """
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.REFERRALS_WRITE)
     values = v.clean(RULES, values, partial=False)
     assignment = await fetch(
         session,
@@ -325,7 +326,7 @@ async def update_draft(
     Only the fields given change; consent given as null is withdrawn. A sent referral is no longer edited:
     the provider has read it (cancel it and refer again instead).
     """
-    principal = require(principal, AGENCY_ROLES)
+    principal = require(principal, AGENCY_ROLES, scope=Scope.REFERRALS_WRITE)
     referral = await get_referral(session, principal, referral_id)
     _check_version(referral, expected_version)
     if referral.status is not ReferralStatus.DRAFT:
@@ -385,7 +386,7 @@ async def transition(
     expected_version: int | None = None,
 ) -> Referral:
     """Moves the referral by `action` (see TRANSITIONS), checking role, current status, reason and version."""
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_WRITE)
     step = TRANSITIONS[action]
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not step.side:
@@ -507,7 +508,7 @@ async def decide_authorization(
     note: str | None = None,
 ) -> Referral:
     """The provider requests authorization of an accepted referral; the agency authorizes or denies it."""
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_WRITE)
     side, source, target, needs_reason = AUTHORIZATION_STEPS[action]
     referral = await get_referral(session, principal, referral_id)
     if _side(principal) is not side:
@@ -537,7 +538,7 @@ async def decide_authorization(
 
 async def open_referral(session: AsyncSession, principal: Principal | None, referral_id: int) -> Referral:
     """Opening a referral in the provider's inbox records its first view (once)."""
-    principal = require(principal, READERS)
+    principal = require(principal, READERS, scope=Scope.REFERRALS_READ)
     referral = await get_referral(session, principal, referral_id)
     if principal.is_provider and referral.first_viewed_at is None:
         before = snapshot(referral)

@@ -60,13 +60,14 @@ def referring_caseworker(principal: Principal, referral: Referral, user: User) -
     """Who made the referral (`user`), with their work email and phone, so the provider can call them about it.
 
     The referring agency sees it; a provider sees it on a referral sent to it, never before it was sent. Staff
-    no longer active keep their name but not their contact: it would reach no one."""
+    no longer active keep their name but not their contact: it would reach no one; nor has an API client one (its
+    user's email is a placeholder)."""
     if principal.is_agency:
         if principal.agency_id != referral.agency_id:
             return None
     elif principal.provider_id != referral.provider_id or not was_sent(referral):
         return None
-    reachable = user.active
+    reachable = user.active and not user.is_api_client
     return CaseworkerContact(
         name=user.full_name,
         email=user.email if reachable else None,

@@ -50,15 +50,18 @@
   }
 
   async function showViewer() {
-    const signedIn = Boolean(sessionStorage.getItem(KEY));
+    // Signed in by the token above, or by the session cookie a single sign-on (sign-on.js) leaves.
+    const result = await graphql("{ viewer { name role agency { name } provider { name } } }").catch(() => ({}));
+    const signedIn = Boolean(result.data && result.data.viewer);
     $("sign-in").hidden = signedIn;
+    $("sign-on").hidden = signedIn || !$("sign-on").childElementCount;
     $("signed-in").hidden = !signedIn;
-    if (!signedIn) return;
-    const result = await graphql("{ viewer { name role agency { name } provider { name } } }");
-    if (!result.data) {
-      sessionStorage.removeItem(KEY);
-      status(result.errors ? result.errors[0].message : "Sign in again.");
-      return showViewer();
+    if (!signedIn) {
+      if (sessionStorage.getItem(KEY)) {
+        sessionStorage.removeItem(KEY);
+        status(result.errors ? result.errors[0].message : "Sign in again.");
+      }
+      return;
     }
     const v = result.data.viewer;
     const employer = (v.agency || v.provider || {}).name || "";
@@ -83,6 +86,7 @@
 
   $("sign-out").addEventListener("click", async () => {
     sessionStorage.removeItem(KEY);
+    await fetch("/auth/session", { method: "DELETE" }).catch(() => null); // ends a single sign-on's session
     status("Signed out.");
     await showViewer();
     render();
