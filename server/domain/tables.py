@@ -33,11 +33,13 @@ from server.domain.delivery.models import (
     DisbursementRevision,
     ScheduleAssignment,
 )
+from server.domain.events import Event
 from server.domain.invitations import Invitation
 from server.domain.network.models import CareSpecialty, Facility, FacilitySpecialty, Provider
 from server.domain.referrals.models import Referral, ReferralEvent
 from server.domain.sign_on import IdentityProvider
 from server.domain.users import User
+from server.domain.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Agency",
@@ -63,6 +65,7 @@ __all__ = [
     "CodeSetBundle",
     "CodeSetBundleMember",
     "DisbursementRevision",
+    "Event",
     "Facility",
     "FacilitySpecialty",
     "IdentityProvider",
@@ -79,4 +82,6 @@ __all__ = [
     "RevokedToken",
     "ScheduleAssignment",
     "User",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
