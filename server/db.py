@@ -80,11 +80,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs) -> AsyncEngine:
-    if is_sqlite(url):
-        kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset does it
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-        event.listen(engine.sync_engine, "reset", _sqlite_reset)
         event.listen(
             engine.sync_engine,
             "connect",
@@ -92,15 +89,6 @@ def create_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **
         )
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate_for_writes)
     return engine
-
-
-def _sqlite_reset(dbapi_connection, _record, reset_state) -> None:
-    """The pool's reset of a connection given back: a rollback, unless no transaction is open (a session ends its
-    own before giving the connection back). Each call crosses to aiosqlite's thread: one fewer per request."""
-    if reset_state.terminate_only or not reset_state.asyncio_safe or reset_state.transaction_was_reset:
-        return  # as SQLAlchemy's own reset: nothing to do, or no safe way to do it here
-    if dbapi_connection.driver_connection.in_transaction:
-        dbapi_connection.rollback()
 
 
 def _sqlite_pragmas(dbapi_connection, _record, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
