@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.core.columns import UTCDateTime, utcnow
 
@@ -19,3 +20,9 @@ class RevokedToken(SQLModel, table=True):
     @staticmethod
     def expiry(timestamp: int) -> datetime:
         return datetime.fromtimestamp(timestamp, UTC)
+
+
+async def revoke(session: AsyncSession, *, token_id: str, user_id: int, expires_at: int) -> None:
+    """Ends the token `token_id` for good (once: revoking it again changes nothing)."""
+    if await session.get(RevokedToken, token_id) is None:
+        session.add(RevokedToken(token_id=token_id, user_id=user_id, expires_at=RevokedToken.expiry(expires_at)))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.core.revocation import RevokedToken
+from server.core.revocation import revoke as revoke_token
 from server.core.tokens import InvalidToken, read_token
 from server.web.token import NO_STORE, OAuthError, authenticated_client, oauth_error, request_fields
 
@@ -41,14 +41,7 @@ async def revoke(request: Request) -> Response | JSONResponse:
         # Through db.write(): committing makes this process forget the callers it remembered, so the token is
         # refused from its next request.
         async with db.write() as session:
-            if await session.get(RevokedToken, claims.token_id) is None:
-                session.add(
-                    RevokedToken(
-                        token_id=claims.token_id,
-                        user_id=claims.user_id,
-                        expires_at=RevokedToken.expiry(claims.expires_at),
-                    )
-                )
+            await revoke_token(session, token_id=claims.token_id, user_id=claims.user_id, expires_at=claims.expires_at)
         log.info("API client %s revoked a token", client.client_id)
     return Response(status_code=200, headers=NO_STORE)
 

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.auth.sessions import COOKIE, session_token
-from server.core.revocation import RevokedToken
+from server.core.revocation import revoke
 from server.core.tokens import InvalidToken, issue_token, read_token
 from server.domain.principal import PROVIDER_ROLES
 from server.web.throttle import Busy, Throttled
@@ -59,14 +59,7 @@ async def sign_out(request: Request) -> Response:
             claims = None
         if claims is not None and claims.token_id:
             async with db.write() as session:
-                if await session.get(RevokedToken, claims.token_id) is None:
-                    session.add(
-                        RevokedToken(
-                            token_id=claims.token_id,
-                            user_id=claims.user_id,
-                            expires_at=RevokedToken.expiry(claims.expires_at),
-                        )
-                    )
+                await revoke(session, token_id=claims.token_id, user_id=claims.user_id, expires_at=claims.expires_at)
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
